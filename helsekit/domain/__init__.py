@@ -1,0 +1,24 @@
+"""The portal domain: one module per noun, SQLModel tables with no I/O of their own.
+
+Importing this package registers every table on ``SQLModel.metadata``.
+"""
+
+from helsekit.domain.citizens import Citizen
+from helsekit.domain.geography import Fylke, Kommune
+from helsekit.domain.gp_lists import GpList, GpListMembership
+from helsekit.domain.households import Household, ParentRelation
+from helsekit.domain.organisations import Organisation, OrganisationKind
+from helsekit.domain.practitioners import Practitioner
+
+__all__ = [
+    "Citizen",
+    "Fylke",
+    "GpList",
+    "GpListMembership",
+    "Household",
+    "Kommune",
+    "Organisation",
+    "OrganisationKind",
+    "ParentRelation",
+    "Practitioner",
+]

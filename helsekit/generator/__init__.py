@@ -1,0 +1,70 @@
+"""The synthetic population generator: ``generate_database`` writes a profile to a database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from tqdm.auto import tqdm
+
+from helsekit import __version__, config
+from helsekit.errors import InvalidOption
+from helsekit.generator import specs
+from helsekit.generator.run import STEPS, GeneratedWorld, generate
+from helsekit.storage import database
+
+__all__ = ["GeneratedWorld", "generate", "generate_database", "spec_digest"]
+
+
+def spec_digest() -> str:
+    """SHA-256 over the spec files, so a database records exactly which numbers made it."""
+    digest = hashlib.sha256()
+    for name in specs.SPEC_NAMES:
+        digest.update((config.SPECS_DIR / f"{name}.toml").read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """What ``generate_database`` wrote."""
+
+    db: str
+    profile: str
+    seed: int
+    rows: dict[str, int]
+
+
+def generate_database(
+    profile: str = "default",
+    seed: int = 42,
+    db: str | None = None,
+    chunk_size: int = 100_000,
+    progress: bool = True,
+) -> GenerationResult:
+    """Generate a profile with a seed and write it to ``db`` (default: the embedded SQLite file).
+
+    The same profile, seed and spec files always give the same content, whatever ``chunk_size``.
+    An existing database at ``db`` is replaced only once the new one is complete.
+    """
+    db = str(db or config.default_database())
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InvalidOption(
+            f"chunk_size must be a whole number of at least 1, got {chunk_size!r}",
+            f"chunk_size må være et heltall på minst 1, fikk {chunk_size!r}.", "chunk_size",
+        )
+    specs.profile(profile)  # a clear error for an unknown profile before any work
+    database.check_writable(db)
+    bar = tqdm(total=len(STEPS), desc=f"helsekit generate {profile}", unit="step", disable=not progress, leave=False)
+    world = generate(profile, seed, progress=lambda name: (bar.set_postfix_str(name), bar.update(0 if bar.n == 0 and name == STEPS[0] else 1)))
+    bar.close()
+    rows = {name: world.rows(name) for name in world.tables}
+    meta = {
+        "profile": profile,
+        "seed": str(world.seed),
+        "reference_date": str(world.profile["reference_date"]),
+        "helsekit_version": __version__,
+        "spec_sha256": spec_digest(),
+    }
+    with tqdm(total=sum(rows.values()), desc=f"writing {db}", unit="row", unit_scale=True, disable=not progress, leave=False) as writing:
+        database.write_tables(db, world.tables, meta, chunk_size=chunk_size, advance=writing.update)
+    return GenerationResult(db, profile, world.seed, rows)

@@ -1,0 +1,242 @@
+"""The generator: one profile and one seed in, every table out, as columns of numpy arrays.
+
+Each step draws from its own named stream (see :mod:`helsekit.generator.streams`), so the result
+depends only on the profile, the seed and the spec files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from helsekit.domain import identifiers, person_numbers
+from helsekit.domain.citizens import AddressProtection
+from helsekit.domain.households import HouseholdKind
+from helsekit.generator import geography, gp_lists, households, people, population, sites, specs
+from helsekit.generator.geography import largest_remainder
+from helsekit.generator.streams import Streams, check_seed
+
+Columns = dict[str, np.ndarray]
+STEPS = ("population", "households", "identities", "sites and GP lists")
+
+
+@dataclass
+class GeneratedWorld:
+    """Every generated table, keyed by table name, as column arrays in table column order."""
+
+    profile: dict
+    seed: int
+    tables: dict[str, Columns]
+
+    def rows(self, table: str) -> int:
+        """Number of rows in a table."""
+        columns = self.tables[table]
+        return len(next(iter(columns.values())))
+
+
+def _iso(dates: np.ndarray) -> np.ndarray:
+    return dates.astype("datetime64[D]").astype(str).astype(object)
+
+
+def _kommune_of_households(sizes: np.ndarray, targets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Settle households so each kommune's population matches its target to within a household."""
+    order = rng.permutation(sizes.size)
+    middle = np.cumsum(sizes[order]) - sizes[order] / 2
+    kommune = np.empty(sizes.size, dtype=np.int64)
+    kommune[order] = np.minimum(np.searchsorted(np.cumsum(targets), middle, side="right"), targets.size - 1)
+    return kommune
+
+
+def generate(profile_name: str = "default", seed: int = 42, progress: Callable[[str], None] | None = None) -> GeneratedWorld:
+    """Generate the synthetic world for a profile and seed.
+
+    ``progress`` is called with the name of each step as it starts (for progress bars).
+    """
+    profile = specs.profile(profile_name)
+    streams = Streams(check_seed(seed))
+    step = progress or (lambda name: None)
+    pop_spec, hh_spec, hs_spec = specs.load("population"), specs.load("households"), specs.load("health_services")
+    geo = geography.load()
+    reference = np.datetime64(profile["reference_date"], "D")
+    n = int(profile["citizens"])
+
+    step("population")
+    ages, sexes = population.draw_ages_and_sexes(pop_spec, n, streams.rng("population"))
+
+    step("households")
+    scale = n / profile["persons_in_private_households"]
+    hh = households.build(ages, sexes, hh_spec, scale, streams.rng("households"))
+    hh_size = np.bincount(hh.person_household, minlength=hh.kind.size)
+    kommune_targets = largest_remainder(geo.kommuner["population"].to_numpy(), n)
+    hh_kommune = _kommune_of_households(hh_size, kommune_targets, streams.rng("settlement"))
+    # Ids: households ordered by kommune, persons by household, then role, then age (oldest first).
+    hh_order = np.lexsort((streams.rng("household_order").random(hh_size.size), hh_kommune))
+    hh_id = np.empty(hh_size.size, dtype=np.int64)
+    hh_id[hh_order] = np.arange(1, hh_size.size + 1)
+    person_order = np.lexsort((-ages, hh.person_role, hh_id[hh.person_household]))
+    person_id = np.empty(n, dtype=np.int64)
+    person_id[person_order] = np.arange(1, n + 1)
+
+    step("identities")
+    rng = streams.rng("identities")
+    birth = population.birth_dates(ages, reference, rng)
+    alone = hh.kind[hh.person_household] == HouseholdKind.ONE_PERSON
+    d_spec = pop_spec["d_nummer"]
+    eligible = np.flatnonzero(alone & (ages >= d_spec["eligible_ages"][0]) & (ages <= d_spec["eligible_ages"][1]))
+    d_count = min(int(round(n * d_spec["share_of_citizens"])), eligible.size)
+    kind = np.full(n, person_numbers.Kind.FNR.value, dtype=object)
+    kind[rng.choice(eligible, size=d_count, replace=False)] = person_numbers.Kind.DNR.value
+    numbers = person_numbers.make_many(birth, sexes, kind.astype(str), streams.rng("person_numbers"))
+
+    rng = streams.rng("names")
+    given = people.given_names(sexes, rng)
+    own_family = people.family_names(n, rng)
+    hh_family = people.family_names(hh_size.size, rng)
+    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < 0.35))
+    family = np.where(keeps_own, own_family, hh_family[hh.person_household])
+
+    rng = streams.rng("addresses")
+    street = people.street_addresses(hh_size.size, rng)
+    postal = geo.postal_codes
+    postal_code = np.full(hh_size.size, None, dtype=object)
+    poststed = np.full(hh_size.size, None, dtype=object)
+    codes_of = postal.groupby("kommune_number").indices
+    kommune_numbers = geo.kommuner["number"].to_numpy()
+    for k in np.unique(hh_kommune):
+        rows = codes_of.get(kommune_numbers[k])
+        if rows is None:
+            continue
+        where = np.flatnonzero(hh_kommune == k)
+        pick = rows[rng.integers(0, rows.size, where.size)]
+        postal_code[where] = postal["postal_code"].to_numpy()[pick]
+        poststed[where] = postal["poststed"].to_numpy()[pick]
+    protection_spec = pop_spec["address_protection"]
+    draw = rng.random(hh_size.size)
+    protection = np.where(
+        draw < protection_spec["strengt_fortrolig"], AddressProtection.STRENGT_FORTROLIG,
+        np.where(draw < protection_spec["strengt_fortrolig"] + protection_spec["fortrolig"], AddressProtection.FORTROLIG, AddressProtection.NONE),
+    ).astype(object)
+    has_contact = ages >= pop_spec["contact"]["adult_from_age"]
+    phone = np.where(has_contact, people.phones(n, rng), None)
+    email = np.where(has_contact, people.emails(given, family, person_id), None)
+
+    step("sites and GP lists")
+    rng = streams.rng("sites")
+    orgs = sites.Organisations()
+    sites.build_regional(orgs, geo.kommuner, geo.fylker, hs_spec, rng)
+    citizens_per_kommune = np.bincount(hh_kommune, weights=hh_size, minlength=len(geo.kommuner))
+    sites.build_local(orgs, geo.kommuner, citizens_per_kommune, hs_spec, rng)
+    scheme, hh_list = gp_lists.build(
+        orgs, geo.kommuner, hh_kommune, hh_size, hh.kind == HouseholdKind.ONE_PERSON, hs_spec, profile["list_scale"], streams.rng("gp_lists")
+    )
+    listed = np.flatnonzero(hh_list[hh.person_household] >= 0)
+    rng = streams.rng("gp_list_history")
+    years = rng.exponential(hs_spec["gp_scheme"]["mean_list_relation_years"], listed.size)
+    since = np.maximum(reference - np.rint(years * 365.2425).astype("timedelta64[D]"), birth[listed])
+
+    rng = streams.rng("practitioners")
+    n_gp = scheme.gp_office.size
+    gp_birth = population.birth_dates(scheme.gp_age, reference, rng)
+    n_orgs = len(orgs)
+    org_kind = np.array(orgs.kind, dtype=object)
+    is_site = org_kind != "rhf"
+    her = np.full(n_orgs, None, dtype=object)
+    her[is_site] = identifiers.make_her_ids(int(is_site.sum()), rng)
+    with_resh = np.isin(org_kind, ["rhf", "hf", "hospital"])
+    resh = np.full(n_orgs, None, dtype=object)
+    resh[with_resh] = identifiers.make_resh_ids(int(with_resh.sum()), rng)
+
+    tables: dict[str, Columns] = {
+        "fylke": {
+            "number": geo.fylker["number"].to_numpy(dtype=object),
+            "name": geo.fylker["name"].to_numpy(dtype=object),
+            "region": geo.fylker["region"].to_numpy(dtype=object),
+        },
+        "kommune": {
+            "number": kommune_numbers.astype(object),
+            "name": geo.kommuner["name"].to_numpy(dtype=object),
+            "fylke_number": geo.kommuner["fylke_number"].to_numpy(dtype=object),
+            "population_target": kommune_targets,
+            "latitude": geo.kommuner["latitude"].to_numpy(),
+            "longitude": geo.kommuner["longitude"].to_numpy(),
+        },
+        "household": {
+            "id": np.arange(1, hh_size.size + 1),
+            "kind": hh.kind[hh_order],
+            "partnership": hh.partnership[hh_order],
+            "street_address": street[hh_order],
+            "postal_code": postal_code[hh_order],
+            "poststed": poststed[hh_order],
+            "kommune_number": kommune_numbers[hh_kommune[hh_order]].astype(object),
+            "size": hh_size[hh_order],
+        },
+        "organisation": {
+            "id": np.arange(1, n_orgs + 1),
+            "kind": org_kind,
+            "name": np.array(orgs.name, dtype=object),
+            "organisation_number": identifiers.make_organisation_numbers(n_orgs, rng).astype(object),
+            "her_id": her,
+            "resh_id": resh,
+            "parent_id": np.array(orgs.parent, dtype=object),
+            "kommune_number": np.array(orgs.kommune, dtype=object),
+            "street_address": people.street_addresses(n_orgs, rng),
+        },
+        "citizen": {
+            "id": np.arange(1, n + 1),
+            "person_number": numbers[person_order].astype(object),
+            "person_number_kind": kind[person_order],
+            "given_name": given[person_order],
+            "family_name": family[person_order],
+            "birth_date": _iso(birth[person_order]),
+            "sex": sexes[person_order].astype(object),
+            "household_id": hh_id[hh.person_household][person_order],
+            "kommune_number": kommune_numbers[hh_kommune[hh.person_household]][person_order].astype(object),
+            "address_protection": protection[hh.person_household][person_order],
+            "phone": phone[person_order],
+            "email": email[person_order],
+            "death_date": np.full(n, None, dtype=object),
+        },
+        "practitioner": {
+            "id": np.arange(1, n_gp + 1),
+            "hpr_number": identifiers.make_hpr_numbers(n_gp, rng).astype(object),
+            "given_name": people.given_names(scheme.gp_sex, rng),
+            "family_name": people.family_names(n_gp, rng),
+            "sex": scheme.gp_sex.astype(object),
+            "birth_date": _iso(gp_birth),
+            "profession": np.full(n_gp, "lege", dtype=object),
+            "role": np.full(n_gp, "fastlege", dtype=object),
+            "specialist_general_practice": scheme.gp_specialist,
+            "salaried": scheme.gp_salaried,
+            "organisation_id": scheme.gp_office,
+        },
+        "gp_list": {
+            "id": np.arange(1, scheme.list_office.size + 1),
+            "gp_office_id": scheme.list_office,
+            "practitioner_id": np.where(scheme.list_practitioner >= 0, scheme.list_practitioner + 1, None).astype(object),
+            "ceiling": scheme.list_ceiling,
+            "kommune_number": kommune_numbers[scheme.list_kommune].astype(object),
+        },
+        "parent_relation": _parent_relations(hh, person_id),
+    }
+    member_order = np.argsort(person_id[listed], kind="stable")
+    tables["gp_list_membership"] = {
+        "id": np.arange(1, listed.size + 1),
+        "citizen_id": person_id[listed][member_order],
+        "gp_list_id": hh_list[hh.person_household][listed][member_order] + 1,
+        "valid_from": _iso(since[member_order]),
+        "valid_to": np.full(listed.size, None, dtype=object),
+    }
+    return GeneratedWorld(profile, int(seed), tables)
+
+
+def _parent_relations(hh: households.Households, person_id: np.ndarray) -> Columns:
+    child, parent = person_id[hh.relation_child], person_id[hh.relation_parent]
+    order = np.lexsort((parent, child))
+    return {
+        "child_id": child[order],
+        "parent_id": parent[order],
+        "relation": hh.relation[order],
+        "foreldreansvar": hh.foreldreansvar[order],
+    }

@@ -1,0 +1,1 @@
+"""Storage adapters: the only place helsekit talks to a database engine."""
