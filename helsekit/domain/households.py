@@ -21,7 +21,7 @@ class Household(SQLModel, table=True):
     """A private household: everyone registered at one address."""
 
     id: int = Field(primary_key=True)
-    kind: str = Field(index=True)
+    kind: str
     partnership: str | None = Field(default=None, description="married or cohabiting for couples, else None")
     street_address: str
     postal_code: str | None = Field(default=None, max_length=4)

@@ -170,13 +170,16 @@ def make(birth_date: dt.date, sex: Sex | str, kind: Kind | str = Kind.FNR, *, se
     return str(numbers[0])
 
 
-def make_many(birth_dates: np.ndarray, sexes: np.ndarray, kinds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def make_many(
+    birth_dates: np.ndarray, sexes: np.ndarray, kinds: np.ndarray, rng: np.random.Generator, *, as_int: bool = False
+) -> np.ndarray:
     """Unique synthetic person numbers, vectorised.
 
     ``birth_dates`` is ``datetime64[D]``, ``sexes`` holds "M"/"F", ``kinds`` "FNR"/"DNR".
     Individnumre are drawn from the birth year's series (§1.2) with the parity of the sex
     (§1.1); a draw whose check digit would be 10 (§1.3), or that repeats another number, is
-    drawn again. The result depends only on the inputs and ``rng``.
+    drawn again. The result depends only on the inputs and ``rng``. With ``as_int`` the numbers
+    come back as int64 (format with :func:`format_numbers`), which is faster for millions.
     """
     n = len(birth_dates)
     ymd = birth_dates.astype("datetime64[D]")
@@ -202,6 +205,7 @@ def make_many(birth_dates: np.ndarray, sexes: np.ndarray, kinds: np.ndarray, rng
     prefix = (days * 10_000 + months * 100 + yy).astype(np.int64)  # DDMMYY as an integer
     _refuse_overfull_groups(prefix, male, years, lows_arr, spans_arr)
     numbers = np.zeros(n, dtype=np.int64)
+    taken = np.zeros(0, dtype=np.int64)  # sorted
     pending = np.arange(n)
     while pending.size:
         # Draw an offset into the union of the covering series, then force the parity of the sex.
@@ -220,20 +224,32 @@ def make_many(birth_dates: np.ndarray, sexes: np.ndarray, kinds: np.ndarray, rng
         k2 = _check_digit(np.column_stack([digits, k1 % 10]), K2_WEIGHTS)
         ok = (k1 != 10) & (k2 != 10)
         candidate = nine * 100 + k1 * 10 + k2
-        numbers[pending[ok]] = candidate[ok]
-        # Keep the first of any repeated numbers; everything else is drawn again.
-        assigned = np.flatnonzero(numbers)
-        _, first_index = np.unique(numbers[assigned], return_index=True)
-        duplicate = np.ones(assigned.size, dtype=bool)
-        duplicate[first_index] = False
-        numbers[assigned[duplicate]] = 0
+        # Keep the first of any numbers drawn twice, and none already taken; the rest draw again.
+        index, candidate = pending[ok], candidate[ok]
+        if taken.size:
+            position = np.minimum(np.searchsorted(taken, candidate), taken.size - 1)
+            fresh = taken[position] != candidate
+            index, candidate = index[fresh], candidate[fresh]
+        unique, first = np.unique(candidate, return_index=True)
+        numbers[index[first]] = unique
+        taken = np.insert(taken, np.searchsorted(taken, unique), unique) if taken.size else unique
         pending = np.flatnonzero(numbers == 0)
-    return np.char.zfill(numbers.astype("U11"), 11)
+    if as_int:
+        return numbers
+    return format_numbers(numbers)
+
+
+def format_numbers(numbers: np.ndarray) -> np.ndarray:
+    """int64 person numbers as 11-character strings (leading zeros kept)."""
+    return np.char.zfill(np.asarray(numbers).astype("U11"), 11)
 
 
 # Every birth date, sex and kind has at least this many valid individnumre (fewest: 1854–1899,
 # 125 of one parity less those whose check digit would be 10); only larger groups need counting.
 _ALWAYS_ENOUGH = 100
+# From 1900 on every date has a series of 500 numbers, and at least 203 of each parity are valid
+# (counted over every date 1900–2039, for fødselsnummer and D-nummer alike).
+_ALWAYS_ENOUGH_FROM_1900 = 203
 
 
 def _refuse_overfull_groups(
@@ -245,7 +261,8 @@ def _refuse_overfull_groups(
     """
     keys = (prefix * 2 + male) * 10_000 + years  # 1899 and 1999 share DDMMYY but not individnumre
     _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    for i, count in zip(first[counts > _ALWAYS_ENOUGH], counts[counts > _ALWAYS_ENOUGH]):
+    enough = np.where(years[first] >= 1900, _ALWAYS_ENOUGH_FROM_1900, _ALWAYS_ENOUGH)
+    for i, count in zip(first[counts > enough], counts[counts > enough]):
         individ = np.concatenate([np.arange(lo, lo + span) for lo, span in zip(lows[i], spans[i]) if span])
         individ = individ[individ % 2 == int(male[i])]
         digits = ((prefix[i] * 1000 + individ)[:, None] // 10 ** np.arange(8, -1, -1)) % 10
@@ -275,7 +292,17 @@ def check_synthetic_many(numbers: np.ndarray) -> np.ndarray:
     raw = np.ascontiguousarray(values.astype("U11")).view(np.uint32).reshape(n, 11)
     d = raw.astype(np.int64) - 48
     ok = (lengths == 11) & ((d >= 0) & (d <= 9)).all(axis=1)
-    d = np.where(ok[:, None], d, 0)
+    return check_synthetic_digits(np.where(ok[:, None], d, 0), ok)
+
+
+def digits_of(numbers: np.ndarray) -> np.ndarray:
+    """The 11 digits of int64 person numbers as an (n, 11) matrix."""
+    return (np.asarray(numbers, dtype=np.int64)[:, None] // 10 ** np.arange(10, -1, -1)) % 10
+
+
+def check_synthetic_digits(d: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """The rules of :func:`check_synthetic_many` on an (n, 11) digit matrix; ``ok`` marks well-formed rows."""
+    ok = ok.copy()
     k2 = _check_digit(d[:, :10], K2_WEIGHTS)
     ok &= (k2 != 10) & (k2 == d[:, 10])
     remainder = (d[:, :9] @ K1_WEIGHTS + d[:, 9]) % 11

@@ -54,17 +54,24 @@ def generate_database(
         )
     specs.profile(profile)  # a clear error for an unknown profile before any work
     database.check_writable(db)
-    bar = tqdm(total=len(STEPS), desc=f"helsekit generate {profile}", unit="step", disable=not progress, leave=False)
-    world = generate(profile, seed, progress=lambda name: (bar.set_postfix_str(name), bar.update(0 if bar.n == 0 and name == STEPS[0] else 1)))
-    bar.close()
-    rows = {name: world.rows(name) for name in world.tables}
-    meta = {
-        "profile": profile,
-        "seed": str(world.seed),
-        "reference_date": str(world.profile["reference_date"]),
-        "helsekit_version": __version__,
-        "spec_sha256": spec_digest(),
-    }
-    with tqdm(total=sum(rows.values()), desc=f"writing {db}", unit="row", unit_scale=True, disable=not progress, leave=False) as writing:
-        database.write_tables(db, world.tables, meta, chunk_size=chunk_size, advance=writing.update)
+    steps = tqdm(total=len(STEPS), desc=f"generating {profile}", unit="step", disable=not progress, leave=False)
+    written = tqdm(desc=f"writing {db}", unit="row", unit_scale=True, disable=not progress, leave=False)
+    writer = database.TableWriter(db, chunk_size=chunk_size, advance=written.update)
+    try:
+        world = generate(profile, seed, progress=lambda name: (steps.set_postfix_str(name), steps.update(1)), emit=writer.write)
+        steps.close()
+        writer.close({
+            "profile": profile,
+            "seed": str(world.seed),
+            "reference_date": str(world.profile["reference_date"]),
+            "helsekit_version": __version__,
+            "spec_sha256": spec_digest(),
+        })
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        steps.close()
+        written.close()
+    rows = dict(world.row_counts)
     return GenerationResult(db, profile, world.seed, rows)

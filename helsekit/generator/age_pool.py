@@ -19,16 +19,19 @@ class AgePool:
         self.ages = np.asarray(ages, dtype=np.int64)
         self.sexes = np.asarray(sexes)
         self.free = np.asarray(free, dtype=bool).copy()
-        self.key = rng.random(self.ages.size)  # random order among persons of one age
+        # Each sex sorted once by age and a random key; every take filters this order.
+        order = np.argsort(self.ages * (1 << 32) + rng.integers(0, 1 << 32, self.ages.size))
+        self.order = {sex: order[self.sexes[order] == sex] for sex in ("F", "M")}
 
     def take(self, target_ages: np.ndarray, sex: str) -> np.ndarray:
         """Person indices aligned with ``target_ages`` (−1 where nobody of that sex is left)."""
         targets = np.clip(np.asarray(target_ages, dtype=np.int64), 0, MAX_AGE - 1)
         found = np.full(targets.size, -1, dtype=np.int64)
-        candidates = np.flatnonzero(self.free & (self.sexes == sex))
-        if not targets.size or not candidates.size:
+        order = self.order[sex][self.free[self.order[sex]]]  # by age, then key
+        if not targets.size or not order.size:
             return found
-        have = np.bincount(self.ages[candidates], minlength=MAX_AGE)
+        order_ages = self.ages[order]
+        have = np.bincount(order_ages, minlength=MAX_AGE)
         need = np.bincount(targets, minlength=MAX_AGE)
         take = np.minimum(need, have)
         short, left = need - take, have - take
@@ -43,8 +46,6 @@ class AgePool:
                 short -= give
                 take[source[valid]] += give[valid]
                 left[source[valid]] -= give[valid]
-        order = candidates[np.lexsort((self.key[candidates], self.ages[candidates]))]
-        order_ages = self.ages[order]
         first_of_age = np.searchsorted(order_ages, ages)
         rank_in_age = np.arange(order.size) - first_of_age[order_ages]
         chosen = order[rank_in_age < take[order_ages]]  # ascending age

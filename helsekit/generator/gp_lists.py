@@ -112,7 +112,11 @@ def build(orgs: Organisations, kommuner, hh_kommune, hh_size, hh_alone, spec: di
     list_kommune = np.repeat(np.arange(len(kommuner)), largest_remainder(listed_per_kommune, n_lists))
     low, high = gp["list_ceiling_range"]
     ceiling = np.clip(rng.normal(gp["mean_list_ceiling"], gp["list_ceiling_sd"], n_lists), low, high) * list_scale
-    ceiling = np.maximum(np.rint(ceiling), hh_size.max()).astype(np.int64)
+    # Room for everyone, with a household's worth of slack per list so families are never split.
+    needed = listed_per_kommune.sum() + n_lists * hh_size.max()
+    if ceiling.sum() < needed:
+        ceiling = ceiling * needed / ceiling.sum()
+    ceiling = np.maximum(np.ceil(ceiling), hh_size.max()).astype(np.int64)
     lat, lon = kommuner["latitude"].to_numpy(), kommuner["longitude"].to_numpy()
     listed = np.flatnonzero(~unlisted)
     hh_list = np.full(hh_size.size, -1, dtype=np.int64)

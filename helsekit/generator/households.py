@@ -229,7 +229,7 @@ def build(ages: np.ndarray, sexes: np.ndarray, spec: dict, scale: float, rng: np
     one_resident = np.flatnonzero(fam_kind != "both")
     registered = one_resident[rng.random(one_resident.size) < par["absent_parent_registered"]]
     hh_kind = np.concatenate(b.kinds)
-    elsewhere = np.isin(hh_kind[b.household], [K.ONE_PERSON, K.COUPLE_WITHOUT_CHILDREN]) & (ages >= 18)
+    elsewhere = np.isin(hh_kind, [K.ONE_PERSON, K.COUPLE_WITHOUT_CHILDREN])[b.household] & (ages >= 18)
     absent_pool = AgePool(ages, sexes, elsewhere, rng)
     absent_is_father = bio_is_mother[registered]
     absent = absent_pool.take_either(np.where(absent_is_father, father_age[registered], mother_age[registered]), np.where(absent_is_father, "M", "F"))

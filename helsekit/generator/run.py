@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helsekit.domain import identifiers, person_numbers
 from helsekit.domain.citizens import AddressProtection
@@ -18,26 +20,40 @@ from helsekit.generator import geography, gp_lists, households, people, populati
 from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
 
-Columns = dict[str, np.ndarray]
+Columns = dict[str, "np.ndarray | pa.Array"]
 STEPS = ("population", "households", "identities", "sites and GP lists")
 
 
 @dataclass
 class GeneratedWorld:
-    """Every generated table, keyed by table name, as column arrays in table column order."""
+    """Row counts of every generated table and, unless they were streamed out, their columns."""
 
     profile: dict
     seed: int
+    row_counts: dict[str, int]
     tables: dict[str, Columns]
 
     def rows(self, table: str) -> int:
         """Number of rows in a table."""
-        columns = self.tables[table]
-        return len(next(iter(columns.values())))
+        return self.row_counts[table]
 
 
-def _iso(dates: np.ndarray) -> np.ndarray:
-    return dates.astype("datetime64[D]").astype(str).astype(object)
+def _iso(dates: np.ndarray) -> pa.Array:
+    """ISO dates ('2025-01-01') as Arrow strings."""
+    return pa.array(dates.astype("datetime64[D]")).cast(pa.string())
+
+
+def _pick_postal_codes(postal, kommune_numbers: np.ndarray, hh_kommune: np.ndarray, rng) -> tuple[pa.Array, pa.Array]:
+    """A real postal code and poststed in the household's kommune, or null where none is known."""
+    by_kommune = postal.sort_values(["kommune_number", "postal_code"], ignore_index=True)
+    start = np.searchsorted(by_kommune["kommune_number"].to_numpy(dtype=str), kommune_numbers)
+    stop = np.searchsorted(by_kommune["kommune_number"].to_numpy(dtype=str), kommune_numbers, side="right")
+    count = (stop - start)[hh_kommune]
+    pick = pa.array(start[hh_kommune] + (rng.random(hh_kommune.size) * count).astype(np.int64), mask=count == 0)
+    return (
+        pa.array(by_kommune["postal_code"].tolist(), type=pa.string()).take(pick),
+        pa.array(by_kommune["poststed"].tolist(), type=pa.string()).take(pick),
+    )
 
 
 def _kommune_of_households(sizes: np.ndarray, targets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -49,11 +65,28 @@ def _kommune_of_households(sizes: np.ndarray, targets: np.ndarray, rng: np.rando
     return kommune
 
 
-def generate(profile_name: str = "default", seed: int = 42, progress: Callable[[str], None] | None = None) -> GeneratedWorld:
+def generate(
+    profile_name: str = "default",
+    seed: int = 42,
+    progress: Callable[[str], None] | None = None,
+    emit: Callable[[str, Columns], None] | None = None,
+) -> GeneratedWorld:
     """Generate the synthetic world for a profile and seed.
 
-    ``progress`` is called with the name of each step as it starts (for progress bars).
+    ``progress`` is called with the name of each step as it starts (for progress bars). With
+    ``emit``, each table is handed over as soon as it is complete (so a writer can store it while
+    the rest is generated) and not kept; otherwise the tables are returned.
     """
+    tables: dict[str, Columns] = {}
+    row_counts: dict[str, int] = {}
+
+    def out(name: str, columns: Columns) -> None:
+        row_counts[name] = len(next(iter(columns.values())))
+        if emit is None:
+            tables[name] = columns
+        else:
+            emit(name, columns)
+
     profile = specs.profile(profile_name)
     streams = Streams(check_seed(seed))
     step = progress or (lambda name: None)
@@ -82,45 +115,76 @@ def generate(profile_name: str = "default", seed: int = 42, progress: Callable[[
     step("identities")
     rng = streams.rng("identities")
     birth = population.birth_dates(ages, reference, rng)
-    alone = hh.kind[hh.person_household] == HouseholdKind.ONE_PERSON
+    hh_alone = hh.kind == HouseholdKind.ONE_PERSON
+    alone = hh_alone[hh.person_household]
     d_spec = pop_spec["d_nummer"]
     eligible = np.flatnonzero(alone & (ages >= d_spec["eligible_ages"][0]) & (ages <= d_spec["eligible_ages"][1]))
     d_count = min(int(round(n * d_spec["share_of_citizens"])), eligible.size)
     kind = np.full(n, person_numbers.Kind.FNR.value, dtype=object)
     kind[rng.choice(eligible, size=d_count, replace=False)] = person_numbers.Kind.DNR.value
-    numbers = person_numbers.make_many(birth, sexes, kind.astype(str), streams.rng("person_numbers"))
+    numbers = person_numbers.make_many(birth, sexes, kind.astype(str), streams.rng("person_numbers"), as_int=True)
 
     rng = streams.rng("names")
-    given = people.given_names(sexes, rng)
-    own_family = people.family_names(n, rng)
-    hh_family = people.family_names(hh_size.size, rng)
+    given = people.given_name_codes(sexes, rng)
+    own_family = people.family_name_codes(n, rng)
+    hh_family = people.family_name_codes(hh_size.size, rng)
     keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < 0.35))
     family = np.where(keeps_own, own_family, hh_family[hh.person_household])
 
     rng = streams.rng("addresses")
     street = people.street_addresses(hh_size.size, rng)
-    postal = geo.postal_codes
-    postal_code = np.full(hh_size.size, None, dtype=object)
-    poststed = np.full(hh_size.size, None, dtype=object)
-    codes_of = postal.groupby("kommune_number").indices
-    kommune_numbers = geo.kommuner["number"].to_numpy()
-    for k in np.unique(hh_kommune):
-        rows = codes_of.get(kommune_numbers[k])
-        if rows is None:
-            continue
-        where = np.flatnonzero(hh_kommune == k)
-        pick = rows[rng.integers(0, rows.size, where.size)]
-        postal_code[where] = postal["postal_code"].to_numpy()[pick]
-        poststed[where] = postal["poststed"].to_numpy()[pick]
+    kommune_numbers = geo.kommuner["number"].to_numpy(dtype=str)
+    postal_code, poststed = _pick_postal_codes(geo.postal_codes, kommune_numbers, hh_kommune, rng)
     protection_spec = pop_spec["address_protection"]
     draw = rng.random(hh_size.size)
-    protection = np.where(
-        draw < protection_spec["strengt_fortrolig"], AddressProtection.STRENGT_FORTROLIG,
-        np.where(draw < protection_spec["strengt_fortrolig"] + protection_spec["fortrolig"], AddressProtection.FORTROLIG, AddressProtection.NONE),
-    ).astype(object)
-    has_contact = ages >= pop_spec["contact"]["adult_from_age"]
-    phone = np.where(has_contact, people.phones(n, rng), None)
-    email = np.where(has_contact, people.emails(given, family, person_id), None)
+    protection = np.select(
+        [draw < protection_spec["strengt_fortrolig"], draw < protection_spec["strengt_fortrolig"] + protection_spec["fortrolig"]],
+        [2, 1], 0,
+    )
+    protection_words = np.array([AddressProtection.NONE, AddressProtection.FORTROLIG, AddressProtection.STRENGT_FORTROLIG])
+    no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
+    phone = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.phones(n, rng))
+    email = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.emails(given[person_order], family[person_order], np.arange(1, n + 1)))
+
+    out("fylke", {
+        "number": geo.fylker["number"].to_numpy(dtype=object),
+        "name": geo.fylker["name"].to_numpy(dtype=object),
+        "region": geo.fylker["region"].to_numpy(dtype=object),
+    })
+    out("kommune", {
+        "number": kommune_numbers.astype(object),
+        "name": geo.kommuner["name"].to_numpy(dtype=object),
+        "fylke_number": geo.kommuner["fylke_number"].to_numpy(dtype=object),
+        "population_target": kommune_targets,
+        "latitude": geo.kommuner["latitude"].to_numpy(),
+        "longitude": geo.kommuner["longitude"].to_numpy(),
+    })
+    out("household", {
+        "id": np.arange(1, hh_size.size + 1),
+        "kind": pa.array(hh.kind[hh_order], type=pa.string()),
+        "partnership": hh.partnership[hh_order],
+        "street_address": street.take(pa.array(hh_order)),
+        "postal_code": postal_code.take(pa.array(hh_order)),
+        "poststed": poststed.take(pa.array(hh_order)),
+        "kommune_number": people.words(kommune_numbers, hh_kommune[hh_order]),
+        "size": hh_size[hh_order],
+    })
+    out("citizen", {
+        "id": np.arange(1, n + 1),
+        "person_number": pc.utf8_lpad(pa.array(numbers[person_order]).cast(pa.string()), 11, "0"),
+        "person_number_kind": pa.array(kind[person_order], type=pa.string()),
+        "given_name": people.words(people.GIVEN_NAMES, given[person_order]),
+        "family_name": people.words(people.FAMILY_NAMES, family[person_order]),
+        "birth_date": _iso(birth[person_order]),
+        "sex": people.words(np.array(["F", "M"]), (sexes[person_order] == "M").astype(np.int64)),
+        "household_id": hh_id[hh.person_household][person_order],
+        "kommune_number": people.words(kommune_numbers, hh_kommune[hh.person_household][person_order]),
+        "address_protection": people.words(protection_words, protection[hh.person_household][person_order]),
+        "phone": phone,
+        "email": email,
+        "death_date": pa.nulls(n, pa.string()),
+    })
+    out("parent_relation", _parent_relations(hh, person_id))
 
     step("sites and GP lists")
     rng = streams.rng("sites")
@@ -129,7 +193,7 @@ def generate(profile_name: str = "default", seed: int = 42, progress: Callable[[
     citizens_per_kommune = np.bincount(hh_kommune, weights=hh_size, minlength=len(geo.kommuner))
     sites.build_local(orgs, geo.kommuner, citizens_per_kommune, hs_spec, rng)
     scheme, hh_list = gp_lists.build(
-        orgs, geo.kommuner, hh_kommune, hh_size, hh.kind == HouseholdKind.ONE_PERSON, hs_spec, profile["list_scale"], streams.rng("gp_lists")
+        orgs, geo.kommuner, hh_kommune, hh_size, hh_alone, hs_spec, profile["list_scale"], streams.rng("gp_lists")
     )
     listed = np.flatnonzero(hh_list[hh.person_household] >= 0)
     rng = streams.rng("gp_list_history")
@@ -148,87 +212,46 @@ def generate(profile_name: str = "default", seed: int = 42, progress: Callable[[
     resh = np.full(n_orgs, None, dtype=object)
     resh[with_resh] = identifiers.make_resh_ids(int(with_resh.sum()), rng)
 
-    tables: dict[str, Columns] = {
-        "fylke": {
-            "number": geo.fylker["number"].to_numpy(dtype=object),
-            "name": geo.fylker["name"].to_numpy(dtype=object),
-            "region": geo.fylker["region"].to_numpy(dtype=object),
-        },
-        "kommune": {
-            "number": kommune_numbers.astype(object),
-            "name": geo.kommuner["name"].to_numpy(dtype=object),
-            "fylke_number": geo.kommuner["fylke_number"].to_numpy(dtype=object),
-            "population_target": kommune_targets,
-            "latitude": geo.kommuner["latitude"].to_numpy(),
-            "longitude": geo.kommuner["longitude"].to_numpy(),
-        },
-        "household": {
-            "id": np.arange(1, hh_size.size + 1),
-            "kind": hh.kind[hh_order],
-            "partnership": hh.partnership[hh_order],
-            "street_address": street[hh_order],
-            "postal_code": postal_code[hh_order],
-            "poststed": poststed[hh_order],
-            "kommune_number": kommune_numbers[hh_kommune[hh_order]].astype(object),
-            "size": hh_size[hh_order],
-        },
-        "organisation": {
-            "id": np.arange(1, n_orgs + 1),
-            "kind": org_kind,
-            "name": np.array(orgs.name, dtype=object),
-            "organisation_number": identifiers.make_organisation_numbers(n_orgs, rng).astype(object),
-            "her_id": her,
-            "resh_id": resh,
-            "parent_id": np.array(orgs.parent, dtype=object),
-            "kommune_number": np.array(orgs.kommune, dtype=object),
-            "street_address": people.street_addresses(n_orgs, rng),
-        },
-        "citizen": {
-            "id": np.arange(1, n + 1),
-            "person_number": numbers[person_order].astype(object),
-            "person_number_kind": kind[person_order],
-            "given_name": given[person_order],
-            "family_name": family[person_order],
-            "birth_date": _iso(birth[person_order]),
-            "sex": sexes[person_order].astype(object),
-            "household_id": hh_id[hh.person_household][person_order],
-            "kommune_number": kommune_numbers[hh_kommune[hh.person_household]][person_order].astype(object),
-            "address_protection": protection[hh.person_household][person_order],
-            "phone": phone[person_order],
-            "email": email[person_order],
-            "death_date": np.full(n, None, dtype=object),
-        },
-        "practitioner": {
-            "id": np.arange(1, n_gp + 1),
-            "hpr_number": identifiers.make_hpr_numbers(n_gp, rng).astype(object),
-            "given_name": people.given_names(scheme.gp_sex, rng),
-            "family_name": people.family_names(n_gp, rng),
-            "sex": scheme.gp_sex.astype(object),
-            "birth_date": _iso(gp_birth),
-            "profession": np.full(n_gp, "lege", dtype=object),
-            "role": np.full(n_gp, "fastlege", dtype=object),
-            "specialist_general_practice": scheme.gp_specialist,
-            "salaried": scheme.gp_salaried,
-            "organisation_id": scheme.gp_office,
-        },
-        "gp_list": {
-            "id": np.arange(1, scheme.list_office.size + 1),
-            "gp_office_id": scheme.list_office,
-            "practitioner_id": np.where(scheme.list_practitioner >= 0, scheme.list_practitioner + 1, None).astype(object),
-            "ceiling": scheme.list_ceiling,
-            "kommune_number": kommune_numbers[scheme.list_kommune].astype(object),
-        },
-        "parent_relation": _parent_relations(hh, person_id),
-    }
+    out("organisation", {
+        "id": np.arange(1, n_orgs + 1),
+        "kind": org_kind,
+        "name": np.array(orgs.name, dtype=object),
+        "organisation_number": identifiers.make_organisation_numbers(n_orgs, rng).astype(object),
+        "her_id": her,
+        "resh_id": resh,
+        "parent_id": np.array(orgs.parent, dtype=object),
+        "kommune_number": np.array(orgs.kommune, dtype=object),
+        "street_address": people.street_addresses(n_orgs, rng),
+    })
+    out("practitioner", {
+        "id": np.arange(1, n_gp + 1),
+        "hpr_number": identifiers.make_hpr_numbers(n_gp, rng).astype(object),
+        "given_name": people.words(people.GIVEN_NAMES, people.given_name_codes(scheme.gp_sex, rng)),
+        "family_name": people.words(people.FAMILY_NAMES, people.family_name_codes(n_gp, rng)),
+        "sex": scheme.gp_sex.astype(object),
+        "birth_date": _iso(gp_birth),
+        "profession": np.full(n_gp, "lege", dtype=object),
+        "role": np.full(n_gp, "fastlege", dtype=object),
+        "specialist_general_practice": scheme.gp_specialist,
+        "salaried": scheme.gp_salaried,
+        "organisation_id": scheme.gp_office,
+    })
+    out("gp_list", {
+        "id": np.arange(1, scheme.list_office.size + 1),
+        "gp_office_id": scheme.list_office,
+        "practitioner_id": np.where(scheme.list_practitioner >= 0, scheme.list_practitioner + 1, None).astype(object),
+        "ceiling": scheme.list_ceiling,
+        "kommune_number": kommune_numbers[scheme.list_kommune].astype(object),
+    })
     member_order = np.argsort(person_id[listed], kind="stable")
-    tables["gp_list_membership"] = {
+    out("gp_list_membership", {
         "id": np.arange(1, listed.size + 1),
         "citizen_id": person_id[listed][member_order],
         "gp_list_id": hh_list[hh.person_household][listed][member_order] + 1,
         "valid_from": _iso(since[member_order]),
-        "valid_to": np.full(listed.size, None, dtype=object),
-    }
-    return GeneratedWorld(profile, int(seed), tables)
+        "valid_to": pa.nulls(listed.size, pa.string()),
+    })
+    return GeneratedWorld(profile, int(seed), row_counts, tables)
 
 
 def _parent_relations(hh: households.Households, person_id: np.ndarray) -> Columns:

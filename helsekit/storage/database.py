@@ -10,18 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import queue
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
+import adbc_driver_sqlite.dbapi as adbc_sqlite
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy import event
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import SQLModel
 
 from helsekit import domain
 from helsekit.domain import identifiers, person_numbers
-from helsekit.errors import DatabaseError, InvalidIdentifier, NotSyntheticPersonNumber
+from helsekit.errors import DatabaseError, NotSyntheticPersonNumber
 
 META = sa.Table(
     "helsekit_meta", SQLModel.metadata,
@@ -60,15 +66,29 @@ def check_writable(db: str) -> None:
 
 # --- The guard: nothing but synthetic identities enters storage. -----------------------------
 
-def check_identities(tables: dict[str, dict[str, np.ndarray]]) -> None:
-    """Refuse a whole write if any person or organisation number in it is not synthetic."""
-    if "citizen" in tables:
-        numbers = tables["citizen"]["person_number"]
-        ok = person_numbers.check_synthetic_many(numbers)
+def _strings(values) -> np.ndarray:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=str)
+
+
+def _synthetic_person_numbers(numbers: pa.Array) -> np.ndarray:
+    """True where a person number (Arrow strings) is synthetic; the codec's rules at Arrow speed."""
+    well_formed = pc.fill_null(pc.match_substring_regex(numbers, "^[0-9]{11}$"), False).to_numpy(zero_copy_only=False)
+    as_int = pc.cast(pc.if_else(pa.array(well_formed), numbers, "00000000000"), pa.int64()).to_numpy()
+    return person_numbers.check_synthetic_digits(person_numbers.digits_of(as_int), well_formed)
+
+
+def check_identities(name: str, columns: dict) -> None:
+    """Refuse a table if any person or organisation number in it is not synthetic."""
+    if name == "citizen":
+        numbers = columns["person_number"]
+        numbers = numbers if isinstance(numbers, pa.Array) else pa.array(_strings(numbers), type=pa.string())
+        ok = _synthetic_person_numbers(numbers)
         if not ok.all():
-            raise NotSyntheticPersonNumber(numbers[np.flatnonzero(~ok)[0]])
-    if "organisation" in tables:
-        for number in tables["organisation"]["organisation_number"]:
+            raise NotSyntheticPersonNumber(numbers[int(np.flatnonzero(~ok)[0])].as_py())
+    if name == "organisation":
+        for number in _strings(columns["organisation_number"]):
             identifiers.validate_organisation_number(number)
 
 
@@ -86,85 +106,158 @@ def _organisation_is_synthetic(mapper, connection, organisation) -> None:  # noq
 
 # --- Bulk writing. ------------------------------------------------------------------------------
 
-def _placeholders(engine: sa.Engine, n: int) -> str:
-    style = engine.dialect.paramstyle
-    if style == "qmark":
-        return ", ".join("?" * n)
-    if style == "numeric":
-        return ", ".join(f":{i + 1}" for i in range(n))
-    return ", ".join(["%s"] * n)
+def _arrow_type(column: sa.Column) -> pa.DataType:
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return pa.bool_()
+    if isinstance(kind, sa.Integer):
+        return pa.int64()
+    if isinstance(kind, sa.Float):
+        return pa.float64()
+    return pa.string()  # text, and dates as ISO strings
 
 
-def _python_values(table: sa.Table, name: str, values: np.ndarray, sqlite: bool) -> list:
-    out = values.tolist()
-    if not sqlite and isinstance(table.c[name].type, sa.Date):
-        out = [None if v is None else dt.date.fromisoformat(v) for v in out]
-    return out
-
-
-def _insert(cursor, engine: sa.Engine, table: sa.Table, columns: dict[str, np.ndarray], chunk_size: int, advance: Callable[[int], None]) -> None:
-    names = [c.name for c in table.columns]
-    missing = set(names) - set(columns)
+def arrow_table(table: sa.Table, columns: dict) -> pa.Table:
+    """The columns of one table (numpy or Arrow arrays) as an Arrow table in the table's column order."""
+    missing = {c.name for c in table.columns} - set(columns)
     if missing:
         raise ValueError(f"table {table.name} is missing columns {sorted(missing)}")
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({_placeholders(engine, len(names))})"
-    n = len(columns[names[0]])
-    sqlite = engine.dialect.name == "sqlite"
-    for start in range(0, n, chunk_size):
-        stop = min(start + chunk_size, n)
-        cursor.executemany(sql, zip(*(_python_values(table, c, columns[c][start:stop], sqlite) for c in names)))
-        advance(stop - start)
+    arrays = []
+    for column in table.columns:
+        values = columns[column.name]
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not isinstance(values, pa.Array):
+            values = pa.array(values, type=_arrow_type(column), from_pandas=True)
+        arrays.append(values.cast(_arrow_type(column)))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in table.columns])
 
 
-def write_tables(
-    db: str,
-    tables: dict[str, dict[str, np.ndarray]],
-    meta: dict[str, str],
-    chunk_size: int = 100_000,
-    advance: Callable[[int], None] = lambda rows: None,
-) -> None:
-    """Write every table in one go, indexes after the rows; all or nothing."""
-    check_writable(db)
-    check_identities(tables)
-    target = Path(db) if not is_url(db) else None
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}") if target else None
-    if temporary and temporary.exists():
-        temporary.unlink()
-    engine = engine_for(temporary if temporary else db)
-    ordered = [t for t in SQLModel.metadata.sorted_tables if t.name in tables or t is META]
+def _insert_rows(cursor, engine: sa.Engine, table: sa.Table, batch: pa.RecordBatch) -> None:
+    """Portable path (PostgreSQL and others): DB-API executemany of Python values."""
+    style = engine.dialect.paramstyle
+    marks = ", ".join("?" * batch.num_columns) if style == "qmark" else ", ".join(["%s"] * batch.num_columns)
+    values = []
+    for column, array in zip(table.columns, batch.columns):
+        python = array.to_pylist()
+        if isinstance(column.type, sa.Date):
+            python = [None if v is None else dt.date.fromisoformat(v) for v in python]
+        values.append(python)
+    cursor.executemany(f"INSERT INTO {table.name} ({', '.join(batch.schema.names)}) VALUES ({marks})", list(zip(*values)))
+
+
+class TableWriter:
+    """Writes a database table by table, all or nothing.
+
+    ``write(name, columns)`` checks identities and hands the table to a background thread that
+    ingests it (SQLite, through ADBC's bulk ingest of Arrow batches) and builds its indexes, so the
+    caller can go on generating; ``close(meta)`` waits, records ``meta`` and moves the finished file
+    over ``db``. An error anywhere leaves ``db`` as it was. Other databases are written through
+    SQLAlchemy's DB-API in one transaction at ``close``.
+    """
+
+    def __init__(self, db: str, chunk_size: int = 100_000, advance: Callable[[int], None] = lambda rows: None) -> None:
+        check_writable(db)
+        self.db, self.chunk_size, self.advance = db, chunk_size, advance
+        self.sqlite = not is_url(db) or db.startswith("sqlite")
+        self.tables: dict[str, pa.Table] = {}
+        self._queue: queue.Queue = queue.Queue()
+        self._failure: BaseException | None = None
+        if self.sqlite:
+            self.target = Path(db.removeprefix("sqlite:///"))
+            self.temporary = self.target.with_name(f".{self.target.name}.tmp-{os.getpid()}")
+            self.temporary.unlink(missing_ok=True)
+            self._thread = threading.Thread(target=self._work, name="helsekit-writer", daemon=True)
+            self._thread.start()
+
+    def write(self, name: str, columns: dict) -> None:
+        """Check and queue one table (a dict of numpy or Arrow columns in any order)."""
+        check_identities(name, columns)
+        table = SQLModel.metadata.tables[name]
+        self.tables[name] = arrow_table(table, columns)
+        if self.sqlite:
+            self._queue.put(table)
+
+    def _work(self) -> None:
+        dialect = sqlite_dialect.dialect()
+        try:
+            # Autocommit: the temporary file, not a transaction, is what makes the write all-or-nothing.
+            with adbc_sqlite.connect(str(self.temporary), autocommit=True) as conn, conn.cursor() as cursor:
+                for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -262144", "threads = 2", "analysis_limit = 1000"):
+                    cursor.execute(f"PRAGMA {pragma}")
+                while (table := self._queue.get()) is not None:
+                    if self._failure is not None:
+                        continue
+                    cursor.execute(str(CreateTable(table).compile(dialect=dialect)))
+                    for batch in self.tables[table.name].to_batches(max_chunksize=self.chunk_size):
+                        cursor.adbc_ingest(table.name, batch, mode="append")
+                        self.advance(batch.num_rows)
+                    for index in sorted(table.indexes, key=lambda i: i.name):
+                        cursor.execute(str(CreateIndex(index).compile(dialect=dialect)))
+                    del self.tables[table.name]  # free the memory as soon as it is on disk
+                if self._failure is None:
+                    cursor.execute("ANALYZE")
+        except BaseException as error:  # reported by close()
+            self._failure = error
+
+    def close(self, meta: dict[str, str]) -> None:
+        """Finish: record ``meta``, wait for every table, and replace ``db`` with the result."""
+        self.write("helsekit_meta", {"key": np.array(list(meta), dtype=object), "value": np.array(list(meta.values()), dtype=object)})
+        if not self.sqlite:
+            ordered = [t for t in SQLModel.metadata.sorted_tables if t.name in self.tables]
+            _write_via_sqlalchemy(self.db, ordered, self.tables, self.chunk_size, self.advance)
+            return
+        self._queue.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            self.temporary.unlink(missing_ok=True)
+            raise self._failure
+        os.replace(self.temporary, self.target)
+
+    def abort(self) -> None:
+        """Give up: stop the writer and remove the unfinished file."""
+        if self.sqlite:
+            self._failure = self._failure or RuntimeError("aborted")
+            self._queue.put(None)
+            self._thread.join()
+            self.temporary.unlink(missing_ok=True)
+
+
+def write_tables(db: str, tables: dict[str, dict], meta: dict[str, str], chunk_size: int = 100_000, advance: Callable[[int], None] = lambda rows: None) -> None:
+    """Write every table in one go, all or nothing (see :class:`TableWriter`)."""
+    writer = TableWriter(db, chunk_size, advance)
+    try:
+        for name, columns in tables.items():
+            writer.write(name, columns)
+        writer.close(meta)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _write_via_sqlalchemy(db: str, ordered: list[sa.Table], data: dict[str, pa.Table], chunk_size: int, advance) -> None:
+    engine = engine_for(db)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        if engine.dialect.name == "sqlite":
-            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -262144", "foreign_keys = OFF"):
-                cursor.execute(f"PRAGMA {pragma}")
-        else:
-            for table in reversed(SQLModel.metadata.sorted_tables):
-                cursor.execute(f"DROP TABLE IF EXISTS {table.name} CASCADE")
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            cursor.execute(f"DROP TABLE IF EXISTS {table.name} CASCADE")
         for table in ordered:
             cursor.execute(str(CreateTable(table).compile(engine)))
         for table in ordered:
-            if table is META:
-                _insert(cursor, engine, META, {"key": np.array(list(meta), dtype=object), "value": np.array(list(meta.values()), dtype=object)}, chunk_size, lambda rows: None)
-            else:
-                _insert(cursor, engine, table, tables[table.name], chunk_size, advance)
+            for batch in data[table.name].to_batches(max_chunksize=chunk_size):
+                _insert_rows(cursor, engine, table, batch)
+                advance(batch.num_rows)
         for table in ordered:
             for index in sorted(table.indexes, key=lambda i: i.name):
                 cursor.execute(str(CreateIndex(index).compile(engine)))
-        if engine.dialect.name == "sqlite":
-            cursor.execute("ANALYZE")
         raw.commit()
     except BaseException:
         raw.rollback()
+        raise
+    finally:
         raw.close()
         engine.dispose()
-        if temporary and temporary.exists():
-            temporary.unlink()
-        raise
-    raw.close()
-    engine.dispose()
-    if temporary:
-        os.replace(temporary, target)
 
 
 def read_meta(db: str) -> dict[str, str]:
