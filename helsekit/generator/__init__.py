@@ -11,6 +11,7 @@ from helsekit import __version__, config
 from helsekit.errors import InvalidOption
 from helsekit.generator import specs
 from helsekit.generator.run import STEPS, GeneratedWorld, generate
+from helsekit.generator.streams import check_seed
 from helsekit.storage import database
 
 __all__ = ["GeneratedWorld", "generate", "generate_database", "spec_digest"]
@@ -52,7 +53,8 @@ def generate_database(
             f"chunk_size must be a whole number of at least 1, got {chunk_size!r}",
             f"chunk_size må være et heltall på minst 1, fikk {chunk_size!r}.", "chunk_size",
         )
-    specs.profile(profile)  # a clear error for an unknown profile before any work
+    specs.profile(profile)  # clear errors for a bad profile or seed before any work
+    check_seed(seed)
     database.check_writable(db)
     steps = tqdm(total=len(STEPS), desc=f"generating {profile}", unit="step", disable=not progress, leave=False)
     written = tqdm(desc=f"writing {db}", unit="row", unit_scale=True, disable=not progress, leave=False)

@@ -1,0 +1,36 @@
+# helsekit: the front door. `make demo` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Keep Jupyter's and IPython's state inside the checkout, away from the user's home.
+export JUPYTER_CONFIG_DIR := $(CURDIR)/.test-state/jupyter-config
+export JUPYTER_DATA_DIR   := $(CURDIR)/.test-state/jupyter-data
+export IPYTHONDIR         := $(CURDIR)/.test-state/ipython
+export MPLCONFIGDIR       := $(CURDIR)/.test-state/matplotlib
+
+.PHONY: help demo test bench venv clean
+
+help: ## Show the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtual environment and install helsekit (done by demo/test when needed)
+
+demo: $(STAMP) ## Generate the default synthetic population into synthetic_data/helsekit.db and summarise it
+	$(BIN)/helsekit generate --profile default --seed 42 --summary
+
+test: $(STAMP) ## Run the whole test suite (unit, generator, CLI, notebooks)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## Measure generator throughput against a per-row Faker baseline, and the norway profile
+	$(BIN)/python benchmarks/bench_generate.py
+
+clean: ## Remove generated databases, executed notebooks and test state (keeps the venv)
+	rm -rf synthetic_data/*.db reports/output .test-state .pytest_cache

@@ -1,0 +1,126 @@
+"""The analyst API: a helsekit database as pandas DataFrames, no SQL needed.
+
+>>> data = helsekit.open()                      # doctest: +SKIP
+>>> data.citizens.groupby("kommune_number").size()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from helsekit import config
+from helsekit.analytics.columns import COLUMNS
+from helsekit.errors import DatabaseError
+from helsekit.storage import database
+
+_DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to")
+
+
+class HelseData:
+    """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
+    ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
+    ``gp_list_memberships``, ``kommuner`` and ``fylker``. Each is read once, when first used.
+
+    ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
+    All of it is synthetic ("Syntetiske data").
+    """
+
+    def __init__(self, db: str | None = None) -> None:
+        self.db = str(db or config.default_database())
+        if not database.is_url(self.db) and not Path(self.db).is_file():
+            raise DatabaseError(
+                f"db: no helsekit database at {self.db}; create one with `make demo` or `helsekit generate --db {self.db}`",
+                f"Fant ingen helsekit-database i {self.db}; lag en med `make demo`.", "db",
+            )
+        self._engine = database.engine_for(self.db)
+        try:
+            self.meta = database.read_meta(self.db)
+        except sa.exc.SQLAlchemyError:
+            raise DatabaseError(
+                f"db: {self.db} is not a helsekit database (no helsekit_meta table)",
+                f"{self.db} er ikke en helsekit-database.", "db",
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"HelseData({self.db!r}, profile={self.meta.get('profile')!r}, seed={self.meta.get('seed')}) — Syntetiske data"
+
+    @property
+    def reference_date(self) -> pd.Timestamp:
+        """The date the population is a snapshot of."""
+        return pd.Timestamp(self.meta["reference_date"])
+
+    def _read(self, table: str) -> pd.DataFrame:
+        with self._engine.connect() as conn:
+            frame = pd.read_sql_table(table, conn)
+        for column in _DATE_COLUMNS:
+            if column in frame:
+                frame[column] = pd.to_datetime(frame[column])
+        return frame
+
+    @cached_property
+    def citizens(self) -> pd.DataFrame:
+        """One row per citizen, with ``age`` on the reference date."""
+        frame = self._read("citizen")
+        ref = self.reference_date
+        born = frame["birth_date"]
+        had_birthday = (born.dt.month < ref.month) | ((born.dt.month == ref.month) & (born.dt.day <= ref.day))
+        frame.insert(frame.columns.get_loc("birth_date") + 1, "age", ref.year - born.dt.year - (~had_birthday).astype(int))
+        return frame
+
+    @cached_property
+    def households(self) -> pd.DataFrame:
+        """One row per household (registered address)."""
+        return self._read("household")
+
+    @cached_property
+    def parent_relations(self) -> pd.DataFrame:
+        """One row per parent (or step-parent) of a citizen."""
+        return self._read("parent_relation")
+
+    @cached_property
+    def organisations(self) -> pd.DataFrame:
+        """Every organisation: RHF, HF and all treatment sites."""
+        return self._read("organisation")
+
+    @cached_property
+    def sites(self) -> pd.DataFrame:
+        """Treatment sites: hospitals, GP offices, pharmacies and municipal services."""
+        return self.organisations[~self.organisations["kind"].isin(["rhf", "hf"])].reset_index(drop=True)
+
+    @cached_property
+    def practitioners(self) -> pd.DataFrame:
+        """Health personnel (for now: fastleger)."""
+        return self._read("practitioner")
+
+    @cached_property
+    def gp_list_memberships(self) -> pd.DataFrame:
+        """Who is on which GP list, from when."""
+        return self._read("gp_list_membership")
+
+    @cached_property
+    def gp_lists(self) -> pd.DataFrame:
+        """GP lists with their ceiling and current ``list_length``."""
+        frame = self._read("gp_list")
+        current = self.gp_list_memberships[self.gp_list_memberships["valid_to"].isna()]
+        frame["list_length"] = frame["id"].map(current["gp_list_id"].value_counts()).fillna(0).astype(int)
+        return frame
+
+    @cached_property
+    def kommuner(self) -> pd.DataFrame:
+        """Kommuner (real geography)."""
+        return self._read("kommune")
+
+    @cached_property
+    def fylker(self) -> pd.DataFrame:
+        """Fylker (real geography) and the health region serving each."""
+        return self._read("fylke")
+
+    @staticmethod
+    def describe() -> pd.DataFrame:
+        """Every DataFrame's columns and what they mean."""
+        rows = [(frame, column, text) for frame, columns in COLUMNS.items() for column, text in columns.items()]
+        return pd.DataFrame(rows, columns=["dataframe", "column", "meaning"])

@@ -1,0 +1,78 @@
+"""A readable summary of a helsekit database, computed in SQL so it is quick at country scale."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from helsekit import SYNTHETIC_DATA_LABEL
+from helsekit.storage import database
+
+BAR_WIDTH = 28
+
+
+def _rows(conn, sql: str, **params) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(sa.text(sql), params).all()]
+
+
+def _bar(share: float, scale: float) -> str:
+    return "█" * int(round(share / scale * BAR_WIDTH)) if scale else ""
+
+
+def summary_text(db: str) -> str:
+    """Counts, age pyramid, fylker, households, the GP scheme and organisations, as plain text."""
+    meta = database.read_meta(db)
+    ref = meta["reference_date"]
+    lines = [f"helsekit — {SYNTHETIC_DATA_LABEL}", f"database: {db}",
+             f"profile {meta['profile']}, seed {meta['seed']}, reference date {ref}, helsekit {meta['helsekit_version']}", ""]
+    with database.engine_for(db).connect() as conn:
+        n = conn.execute(sa.text("SELECT count(*) FROM citizen")).scalar_one()
+        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in ("household", "parent_relation", "organisation", "practitioner", "gp_list", "gp_list_membership")}
+        lines.append(f"{n:>12,} citizens in {counts['household']:,} households; {counts['parent_relation']:,} parent relations")
+        lines.append(f"{counts['organisation']:>12,} organisations, {counts['practitioner']:,} fastleger, {counts['gp_list']:,} GP lists")
+        lines.append("")
+
+        # Age pyramid in 10-year bands, computed from the birth date on the reference date.
+        age = ("(CAST(strftime('%Y', :ref) AS INTEGER) - CAST(strftime('%Y', birth_date) AS INTEGER)"
+               " - (strftime('%m-%d', birth_date) > strftime('%m-%d', :ref)))")
+        pyramid = _rows(conn, f"SELECT min({age} / 10, 9) AS band, sex, count(*) FROM citizen GROUP BY band, sex", ref=ref)
+        shares = {(b, s): c / n for b, s, c in pyramid}
+        scale = max(shares.values(), default=0)
+        lines.append("Age (years)        men                                women")
+        for band in range(9, -1, -1):
+            label = "90+" if band == 9 else f"{band * 10}–{band * 10 + 9}"
+            men, women = shares.get((band, "M"), 0), shares.get((band, "F"), 0)
+            lines.append(f"{label:>7} {men:6.1%} {_bar(men, scale):>{BAR_WIDTH}} | {_bar(women, scale):<{BAR_WIDTH}} {women:6.1%}")
+        lines.append("")
+
+        lines.append("Fylke                     citizens   share")
+        for number, name, count in _rows(conn, """
+                SELECT f.number, f.name, count(*) FROM citizen c JOIN kommune k ON k.number = c.kommune_number
+                JOIN fylke f ON f.number = k.fylke_number GROUP BY f.number, f.name ORDER BY count(*) DESC"""):
+            lines.append(f"{number} {name:<22}{count:>9,}  {count / n:6.1%}")
+        lines.append("")
+
+        one_person = conn.execute(sa.text("SELECT avg(kind = 'one_person') FROM household")).scalar_one() or 0
+        children = _rows(conn, f"""
+            SELECT count(*), sum(parents = 2) FROM (
+              SELECT c.id, (SELECT count(*) FROM parent_relation r JOIN citizen p ON p.id = r.parent_id
+                            WHERE r.child_id = c.id AND r.relation IN ('mother', 'father') AND p.household_id = c.household_id) AS parents
+              FROM citizen c WHERE {age} < 18)""", ref=ref)[0]
+        lines.append(f"Households: {n / max(counts['household'], 1):.2f} persons each, {one_person:.1%} one-person; "
+                     f"{(children[1] or 0) / max(children[0], 1):.1%} of children 0–17 live with both parents")
+        d_share, protected = conn.execute(sa.text(
+            "SELECT avg(person_number_kind = 'DNR'), sum(address_protection != 'none') FROM citizen")).one()
+        lines.append(f"Identity: {d_share or 0:.1%} with D-nummer; {protected or 0:,} with a confidential address; "
+                     "every person number synthetic (month + 80)")
+        lists = conn.execute(sa.text("""
+            SELECT avg(length), avg(practitioner_id IS NULL), sum(length > ceiling), avg(ceiling) FROM (
+              SELECT g.id, g.ceiling, g.practitioner_id, count(m.id) AS length
+              FROM gp_list g LEFT JOIN gp_list_membership m ON m.gp_list_id = g.id AND m.valid_to IS NULL GROUP BY g.id)""")).one()
+        listed = counts["gp_list_membership"] / max(n, 1)
+        lines.append(f"Fastlege: {listed:.1%} of citizens on a list; lists average {lists[0] or 0:,.0f} (ceiling {lists[3] or 0:,.0f}); "
+                     f"{lists[1] or 0:.1%} without a permanent GP; {lists[2] or 0} over their ceiling")
+        kinds = _rows(conn, "SELECT kind, count(*) FROM organisation GROUP BY kind ORDER BY count(*) DESC")
+        lines.append("Organisations: " + ", ".join(f"{count:,} {kind}" for kind, count in kinds))
+    lines.append("")
+    lines.append(f"All people, organisations and practitioners are fictional. {SYNTHETIC_DATA_LABEL}.")
+    return "\n".join(lines)

@@ -1,0 +1,134 @@
+"""The ``helsekit`` command line. Errors print one line, ``error: …``, and exit with code 2."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+import numpy as np
+
+from helsekit import SYNTHETIC_DATA_LABEL, config
+from helsekit.errors import HelsekitError, InvalidOption
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as for every other bad input
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from helsekit.analytics.summary import summary_text
+    from helsekit.generator import generate_database
+
+    started = time.perf_counter()
+    result = generate_database(args.profile, args.seed, args.db, chunk_size=args.chunk_size, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    citizens = result.rows["citizen"]
+    print(f"wrote {result.db}: profile {result.profile}, seed {result.seed}, {citizens:,} citizens "
+          f"in {seconds:.1f} s ({citizens / seconds:,.0f} citizens/s) — {SYNTHETIC_DATA_LABEL}")
+    if args.summary:
+        print()
+        print(summary_text(result.db))
+
+
+def _summary(args: argparse.Namespace) -> None:
+    from helsekit.analytics import HelseData
+    from helsekit.analytics.summary import summary_text
+
+    HelseData(args.db)  # a clear error if there is no database there
+    print(summary_text(args.db or config.default_database()))
+
+
+def _profiles(args: argparse.Namespace) -> None:  # noqa: ARG001
+    from helsekit.generator import specs
+
+    for name in specs.profile_names():
+        profile = specs.profile(name)
+        print(f"{name:<8} {profile['citizens']:>10,} citizens, reference date {profile['reference_date']}")
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    from helsekit.domain import person_numbers
+
+    for number in args.numbers:
+        decoded = person_numbers.decode(number)
+        print(f"{decoded.number}  synthetic {decoded.kind.value}  born {decoded.birth_date}  sex {decoded.sex.value}")
+
+
+def _make_numbers(args: argparse.Namespace) -> None:
+    from helsekit.domain import person_numbers
+
+    try:
+        born = dt.date.fromisoformat(args.birth_date)
+    except ValueError:
+        raise InvalidOption(
+            f"birth_date must be a date written YYYY-MM-DD, got {args.birth_date!r}",
+            f"Fødselsdatoen må skrives ÅÅÅÅ-MM-DD, fikk {args.birth_date!r}.", "birth_date",
+        ) from None
+    if not 1854 <= born.year <= 2039:
+        raise InvalidOption(
+            f"birth_date must lie in 1854–2039, the span of the individnummer series (§1.2), got {born}",
+            f"Fødselsdatoen må ligge i 1854–2039 (§1.2), fikk {born}.", "birth_date",
+        )
+    if not 1 <= args.count <= 100:
+        raise InvalidOption(f"count must be 1–100, got {args.count}", f"Antall må være 1–100, fikk {args.count}.", "count")
+    rng = np.random.default_rng(args.seed)
+    numbers = person_numbers.make_many(
+        np.full(args.count, np.datetime64(born, "D")), np.full(args.count, args.sex), np.full(args.count, args.kind), rng
+    )
+    print("\n".join(str(n) for n in numbers))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the test that checks the README documents every command)."""
+    parser = _Parser(prog="helsekit", description=f"helsekit: synthetic Norwegian citizens for prototyping helsenorge.no services. {SYNTHETIC_DATA_LABEL}.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    generate = commands.add_parser("generate", help="generate a synthetic population into a database")
+    generate.add_argument("--profile", default="default", help="tiny (~200), default (~50,000) or norway (~5.6 million); default: default")
+    generate.add_argument("--seed", type=int, default=42, help="master seed; the same seed gives the same content (default: 42)")
+    generate.add_argument("--db", default=None, help=f"SQLite file or SQLAlchemy URL (default: {config.default_database()})")
+    generate.add_argument("--chunk-size", type=int, default=100_000, help="rows per write batch; does not change the content (default: 100000)")
+    generate.add_argument("--summary", action="store_true", help="print the summary afterwards")
+    generate.add_argument("--quiet", action="store_true", help="no progress bars")
+    generate.set_defaults(run=_generate)
+
+    summary = commands.add_parser("summary", help="print a readable summary of a database")
+    summary.add_argument("--db", default=None, help="SQLite file or SQLAlchemy URL (default: the embedded file)")
+    summary.set_defaults(run=_summary)
+
+    profiles = commands.add_parser("profiles", help="list the generator profiles")
+    profiles.set_defaults(run=_profiles)
+
+    numbers = commands.add_parser("person-number", help="check or make synthetic person numbers")
+    actions = numbers.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    check = actions.add_parser("check", help="validate and decode synthetic numbers (real ones are refused)")
+    check.add_argument("numbers", nargs="+", help="11-digit fødselsnummer or D-nummer")
+    check.set_defaults(run=_check_numbers)
+    make = actions.add_parser("make", help="make synthetic numbers for a birth date and sex")
+    make.add_argument("--birth-date", required=True, help="YYYY-MM-DD, 1854–2039")
+    make.add_argument("--sex", required=True, choices=["M", "F"])
+    make.add_argument("--kind", default="FNR", choices=["FNR", "DNR"])
+    make.add_argument("--count", type=int, default=1, help="how many (1–100)")
+    make.add_argument("--seed", type=int, default=0)
+    make.set_defaults(run=_make_numbers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0, or 2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except HelsekitError as error:
+        print(f"error: {error.message_en}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
