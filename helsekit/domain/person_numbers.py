@@ -204,6 +204,12 @@ def make_many(
 
     prefix = (days * 10_000 + months * 100 + yy).astype(np.int64)  # DDMMYY as an integer
     _refuse_overfull_groups(prefix, male, years, lows_arr, spans_arr)
+    # The weighted sums split in two: the six date digits per person, the three individnummer
+    # digits from a table of all 1,000 individnumre (§1.3 weights).
+    date_digits = (prefix[:, None] // 10 ** np.arange(5, -1, -1)) % 10
+    date_k1, date_k2 = date_digits @ K1_WEIGHTS[:6], date_digits @ K2_WEIGHTS[:6]
+    individ_digits = (np.arange(1000)[:, None] // np.array([100, 10, 1])) % 10
+    individ_k1, individ_k2 = individ_digits @ K1_WEIGHTS[6:9], individ_digits @ K2_WEIGHTS[6:9]
     numbers = np.zeros(n, dtype=np.int64)
     taken = np.zeros(0, dtype=np.int64)  # sorted
     pending = np.arange(n)
@@ -219,9 +225,10 @@ def make_many(
             cumulative += span
         individ = individ - individ % 2 + male[pending].astype(np.int64)  # odd = male (§1.1)
         nine = prefix[pending] * 1000 + individ
-        digits = (nine[:, None] // 10 ** np.arange(8, -1, -1)) % 10
-        k1 = _check_digit(digits, K1_WEIGHTS)
-        k2 = _check_digit(np.column_stack([digits, k1 % 10]), K2_WEIGHTS)
+        k1 = 11 - (date_k1[pending] + individ_k1[individ]) % 11
+        k1 = np.where(k1 == 11, 0, k1)
+        k2 = 11 - (date_k2[pending] + individ_k2[individ] + K2_WEIGHTS[9] * (k1 % 10)) % 11
+        k2 = np.where(k2 == 11, 0, k2)
         ok = (k1 != 10) & (k2 != 10)
         candidate = nine * 100 + k1 * 10 + k2
         # Keep the first of any numbers drawn twice, and none already taken; the rest draw again.

@@ -112,40 +112,20 @@ def generate(
     person_id = np.empty(n, dtype=np.int64)
     person_id[person_order] = np.arange(1, n + 1)
 
-    step("identities")
-    rng = streams.rng("identities")
-    birth = population.birth_dates(ages, reference, rng)
     hh_alone = hh.kind == HouseholdKind.ONE_PERSON
-    alone = hh_alone[hh.person_household]
-    d_spec = pop_spec["d_nummer"]
-    eligible = np.flatnonzero(alone & (ages >= d_spec["eligible_ages"][0]) & (ages <= d_spec["eligible_ages"][1]))
-    d_count = min(int(round(n * d_spec["share_of_citizens"])), eligible.size)
-    kind = np.full(n, person_numbers.Kind.FNR.value, dtype=object)
-    kind[rng.choice(eligible, size=d_count, replace=False)] = person_numbers.Kind.DNR.value
-    numbers = person_numbers.make_many(birth, sexes, kind.astype(str), streams.rng("person_numbers"), as_int=True)
 
-    rng = streams.rng("names")
-    given = people.given_name_codes(sexes, rng)
-    own_family = people.family_name_codes(n, rng)
-    hh_family = people.family_name_codes(hh_size.size, rng)
-    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < 0.35))
-    family = np.where(keeps_own, own_family, hh_family[hh.person_household])
-
-    rng = streams.rng("addresses")
-    street = people.street_addresses(hh_size.size, rng)
+    # Addresses first, so the household table can be written while identities are made.
+    address_rng = streams.rng("addresses")
+    street = people.street_addresses(hh_size.size, address_rng)
     kommune_numbers = geo.kommuner["number"].to_numpy(dtype=str)
-    postal_code, poststed = _pick_postal_codes(geo.postal_codes, kommune_numbers, hh_kommune, rng)
+    postal_code, poststed = _pick_postal_codes(geo.postal_codes, kommune_numbers, hh_kommune, address_rng)
     protection_spec = pop_spec["address_protection"]
-    draw = rng.random(hh_size.size)
+    draw = address_rng.random(hh_size.size)
     protection = np.select(
         [draw < protection_spec["strengt_fortrolig"], draw < protection_spec["strengt_fortrolig"] + protection_spec["fortrolig"]],
         [2, 1], 0,
     )
     protection_words = np.array([AddressProtection.NONE, AddressProtection.FORTROLIG, AddressProtection.STRENGT_FORTROLIG])
-    no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
-    phone = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.phones(n, rng))
-    email = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.emails(given[person_order], family[person_order], np.arange(1, n + 1)))
-
     out("fylke", {
         "number": geo.fylker["number"].to_numpy(dtype=object),
         "name": geo.fylker["name"].to_numpy(dtype=object),
@@ -169,10 +149,34 @@ def generate(
         "kommune_number": people.words(kommune_numbers, hh_kommune[hh_order]),
         "size": hh_size[hh_order],
     })
+    out("parent_relation", _parent_relations(hh, person_id))
+
+    step("identities")
+    rng = streams.rng("identities")
+    birth = population.birth_dates(ages, reference, rng)
+    alone = hh_alone[hh.person_household]
+    d_spec = pop_spec["d_nummer"]
+    eligible = np.flatnonzero(alone & (ages >= d_spec["eligible_ages"][0]) & (ages <= d_spec["eligible_ages"][1]))
+    d_count = min(int(round(n * d_spec["share_of_citizens"])), eligible.size)
+    is_dnr = np.zeros(n, dtype=bool)
+    is_dnr[rng.choice(eligible, size=d_count, replace=False)] = True
+    kind = np.where(is_dnr, person_numbers.Kind.DNR.value, person_numbers.Kind.FNR.value)
+    numbers = person_numbers.make_many(birth, sexes, kind, streams.rng("person_numbers"), as_int=True)
+
+    rng = streams.rng("names")
+    given = people.given_name_codes(sexes, rng)
+    own_family = people.family_name_codes(n, rng)
+    hh_family = people.family_name_codes(hh_size.size, rng)
+    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < 0.35))
+    family = np.where(keeps_own, own_family, hh_family[hh.person_household])
+
+    no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
+    phone = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.phones(n, address_rng))
+    email = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.emails(given[person_order], family[person_order], np.arange(1, n + 1)))
     out("citizen", {
         "id": np.arange(1, n + 1),
         "person_number": pc.utf8_lpad(pa.array(numbers[person_order]).cast(pa.string()), 11, "0"),
-        "person_number_kind": pa.array(kind[person_order], type=pa.string()),
+        "person_number_kind": people.words(np.array(["FNR", "DNR"]), is_dnr[person_order].astype(np.int64)),
         "given_name": people.words(people.GIVEN_NAMES, given[person_order]),
         "family_name": people.words(people.FAMILY_NAMES, family[person_order]),
         "birth_date": _iso(birth[person_order]),
@@ -184,7 +188,6 @@ def generate(
         "email": email,
         "death_date": pa.nulls(n, pa.string()),
     })
-    out("parent_relation", _parent_relations(hh, person_id))
 
     step("sites and GP lists")
     rng = streams.rng("sites")
