@@ -30,7 +30,7 @@ class InvalidPersonNumber(InvalidInput):
     def __init__(self, number: object, reason_en: str, reason_nb: str, rule: str) -> None:
         super().__init__(
             f"person_number {number!r} is invalid: {reason_en} ({rule})",
-            f"Fødselsnummeret {number!r} er ugyldig: {reason_nb} ({rule}).",
+            f"Fødsels- eller D-nummeret {number!r} er ugyldig: {reason_nb} ({rule}).",
             "person_number",
         )
         self.rule = rule
@@ -43,7 +43,7 @@ class NotSyntheticPersonNumber(InvalidInput):
         super().__init__(
             f"person_number {number!r} is not synthetic: helsekit stores only Tenor test numbers "
             "(month + 80, domain-facts §1.8), so that no real person's number can enter it",
-            f"Fødselsnummeret {number!r} er ikke syntetisk: helsekit tar bare imot testnumre "
+            f"Fødsels- eller D-nummeret {number!r} er ikke syntetisk: helsekit tar bare imot testnumre "
             "(måned + 80, §1.8), slik at ingen virkelig persons nummer kan lagres.",
             "person_number",
         )

@@ -18,6 +18,7 @@ from helsekit.errors import DatabaseError
 from helsekit.storage import database
 
 _DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to")
+_OPTIONAL_IDS = ("parent_id", "practitioner_id")  # nullable references stay whole numbers (Int64)
 
 
 class HelseData:
@@ -59,6 +60,9 @@ class HelseData:
         for column in _DATE_COLUMNS:
             if column in frame:
                 frame[column] = pd.to_datetime(frame[column])
+        for column in _OPTIONAL_IDS:
+            if column in frame:
+                frame[column] = frame[column].astype("Int64")
         return frame
 
     @cached_property
@@ -118,6 +122,27 @@ class HelseData:
     def fylker(self) -> pd.DataFrame:
         """Fylker (real geography) and the health region serving each."""
         return self._read("fylke")
+
+    def fastlege_for(self, person_number: str) -> pd.Series:
+        """A citizen's fastlege: the list, the GP (None on a list without one) and the office."""
+        citizen = self.citizens.loc[self.citizens["person_number"] == person_number]
+        if citizen.empty:
+            raise KeyError(f"person_number {person_number!r} is not in {self.db}")
+        memberships = self.gp_list_memberships
+        current = memberships[(memberships["citizen_id"] == citizen["id"].iloc[0]) & memberships["valid_to"].isna()]
+        if current.empty:
+            return pd.Series({"person_number": person_number, "gp_list_id": None, "fastlege": None, "gp_office": None})
+        gp_list = self.gp_lists.set_index("id").loc[current["gp_list_id"].iloc[0]]
+        office = self.organisations.set_index("id").loc[gp_list["gp_office_id"]]
+        gp = None
+        if not pd.isna(gp_list["practitioner_id"]):
+            row = self.practitioners.set_index("id").loc[gp_list["practitioner_id"]]
+            gp = f"{row['given_name']} {row['family_name']}"
+        return pd.Series({
+            "person_number": person_number, "gp_list_id": int(current["gp_list_id"].iloc[0]), "fastlege": gp,
+            "gp_office": office["name"], "kommune_number": office["kommune_number"],
+            "list_length": int(gp_list["list_length"]), "ceiling": int(gp_list["ceiling"]),
+        })
 
     @staticmethod
     def describe() -> pd.DataFrame:
