@@ -18,13 +18,26 @@ def _bar(share: float, scale: float) -> str:
     return "█" * int(round(share / scale * BAR_WIDTH)) if scale else ""
 
 
+def _age_sql(dialect: str, reference: str) -> str:
+    """Whole years of age on ``reference`` (an ISO date) from ``birth_date``, in the dialect's SQL."""
+    year, month_day = int(reference[:4]), int(reference[5:7]) * 100 + int(reference[8:10])
+    if dialect == "sqlite":
+        born_year, born_month_day = "CAST(strftime('%Y', birth_date) AS INTEGER)", "CAST(strftime('%m%d', birth_date) AS INTEGER)"
+    else:
+        born_year = "CAST(EXTRACT(YEAR FROM birth_date) AS INTEGER)"
+        born_month_day = "CAST(EXTRACT(MONTH FROM birth_date) * 100 + EXTRACT(DAY FROM birth_date) AS INTEGER)"
+    return f"({year} - {born_year} - CASE WHEN {born_month_day} > {month_day} THEN 1 ELSE 0 END)"
+
+
 def summary_text(db: str) -> str:
     """Counts, age pyramid, fylker, households, the GP scheme and organisations, as plain text."""
     meta = database.read_meta(db)
     ref = meta["reference_date"]
     lines = [f"helsekit — {SYNTHETIC_DATA_LABEL}", f"database: {db}",
              f"profile {meta['profile']}, seed {meta['seed']}, reference date {ref}, helsekit {meta['helsekit_version']}", ""]
-    with database.engine_for(db).connect() as conn:
+    engine = database.engine_for(db)
+    age = _age_sql(engine.dialect.name, ref)
+    with engine.connect() as conn:
         n = conn.execute(sa.text("SELECT count(*) FROM citizen")).scalar_one()
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
                   for t in ("household", "parent_relation", "organisation", "practitioner", "gp_list", "gp_list_membership")}
@@ -33,9 +46,7 @@ def summary_text(db: str) -> str:
         lines.append("")
 
         # Age pyramid in 10-year bands, computed from the birth date on the reference date.
-        age = ("(CAST(strftime('%Y', :ref) AS INTEGER) - CAST(strftime('%Y', birth_date) AS INTEGER)"
-               " - (strftime('%m-%d', birth_date) > strftime('%m-%d', :ref)))")
-        pyramid = _rows(conn, f"SELECT min({age} / 10, 9) AS band, sex, count(*) FROM citizen GROUP BY band, sex", ref=ref)
+        pyramid = _rows(conn, f"SELECT CASE WHEN {age} >= 90 THEN 9 ELSE {age} / 10 END AS band, sex, count(*) FROM citizen GROUP BY 1, 2")
         shares = {(b, s): c / n for b, s, c in pyramid}
         scale = max(shares.values(), default=0)
         lines.append("Age (years)        men                                women")
@@ -52,22 +63,25 @@ def summary_text(db: str) -> str:
             lines.append(f"{number} {name:<22}{count:>9,}  {count / n:6.1%}")
         lines.append("")
 
-        one_person = conn.execute(sa.text("SELECT avg(kind = 'one_person') FROM household")).scalar_one() or 0
+        one_person = conn.execute(sa.text("SELECT avg(CASE WHEN kind = 'one_person' THEN 1.0 ELSE 0 END) FROM household")).scalar_one() or 0
         children = _rows(conn, f"""
-            SELECT count(*), sum(parents = 2) FROM (
+            SELECT count(*), sum(CASE WHEN parents = 2 THEN 1 ELSE 0 END) FROM (
               SELECT c.id, (SELECT count(*) FROM parent_relation r JOIN citizen p ON p.id = r.parent_id
                             WHERE r.child_id = c.id AND r.relation IN ('mother', 'father') AND p.household_id = c.household_id) AS parents
-              FROM citizen c WHERE {age} < 18)""", ref=ref)[0]
+              FROM citizen c WHERE {age} < 18) AS children""")[0]
         lines.append(f"Households: {n / max(counts['household'], 1):.2f} persons each, {one_person:.1%} one-person; "
                      f"{(children[1] or 0) / max(children[0], 1):.1%} of children 0–17 live with both parents")
         d_share, protected = conn.execute(sa.text(
-            "SELECT avg(person_number_kind = 'DNR'), sum(address_protection != 'none') FROM citizen")).one()
+            "SELECT avg(CASE WHEN person_number_kind = 'DNR' THEN 1.0 ELSE 0 END), "
+            "sum(CASE WHEN address_protection != 'none' THEN 1 ELSE 0 END) FROM citizen")).one()
         lines.append(f"Identity: {d_share or 0:.1%} with D-nummer; {protected or 0:,} with a confidential address; "
                      "every person number synthetic (month + 80)")
         lists = conn.execute(sa.text("""
-            SELECT avg(length), avg(practitioner_id IS NULL), sum(length > ceiling), avg(ceiling) FROM (
+            SELECT avg(length), avg(CASE WHEN practitioner_id IS NULL THEN 1.0 ELSE 0 END),
+                   sum(CASE WHEN length > ceiling THEN 1 ELSE 0 END), avg(ceiling) FROM (
               SELECT g.id, g.ceiling, g.practitioner_id, count(m.id) AS length
-              FROM gp_list g LEFT JOIN gp_list_membership m ON m.gp_list_id = g.id AND m.valid_to IS NULL GROUP BY g.id)""")).one()
+              FROM gp_list g LEFT JOIN gp_list_membership m ON m.gp_list_id = g.id AND m.valid_to IS NULL
+              GROUP BY g.id, g.ceiling, g.practitioner_id) AS lists""")).one()
         listed = counts["gp_list_membership"] / max(n, 1)
         lines.append(f"Fastlege: {listed:.1%} of citizens on a list; lists average {lists[0] or 0:,.0f} (ceiling {lists[3] or 0:,.0f}); "
                      f"{lists[1] or 0:.1%} without a permanent GP; {lists[2] or 0} over their ceiling")
