@@ -15,6 +15,7 @@ help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(IPYTHONDIR) $(MPLCONFIGDIR)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -26,7 +27,8 @@ venv: $(STAMP) ## Create the virtual environment and install helsekit (done by d
 demo: $(STAMP) ## Generate the default synthetic population into synthetic_data/helsekit.db and summarise it
 	$(BIN)/helsekit generate --profile default --seed 42 --summary
 
-test: $(STAMP) ## Run the whole test suite (unit, generator, CLI, notebooks)
+test: $(STAMP) ## Run the whole test suite (unit, generator, storage, CLI, notebooks)
+	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(IPYTHONDIR) $(MPLCONFIGDIR)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) ## Measure generator throughput against a per-row Faker baseline, and the norway profile
