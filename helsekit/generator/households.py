@@ -167,8 +167,10 @@ def build(ages: np.ndarray, sexes: np.ndarray, spec: dict, scale: float, rng: np
     n_extra = _draw(rng, extra["extra_adults"], extra["share"], rows.size)
     gp_hh = np.repeat(rows, n_extra)
     g_lo, g_hi = extra["grandparent_age_range"]
-    gp_age = np.clip(mother_age[gp_hh] + rng.integers(22, 33, gp_hh.size), g_lo, g_hi)
-    b.place(pool.take_either(gp_age, np.where(rng.random(gp_hh.size) < 0.6, "F", "M")), fam_hh[gp_hh], OTHER)
+    gap_lo, gap_hi = extra["grandparent_older_than_mother"]
+    gp_age = np.clip(mother_age[gp_hh] + rng.integers(gap_lo, gap_hi + 1, gp_hh.size), g_lo, g_hi)
+    gp_sex = np.where(rng.random(gp_hh.size) < extra["grandparent_is_woman"], "F", "M")
+    b.place(pool.take_either(gp_age, gp_sex), fam_hh[gp_hh], OTHER)
 
     # 2. One-family households with adult children (18–30) and their parents.
     ac = spec["adult_children"]
@@ -180,7 +182,7 @@ def build(ages: np.ndarray, sexes: np.ndarray, spec: dict, scale: float, rng: np
     young = young[young >= 0]
     ac_size = ac_size[: np.searchsorted(np.cumsum(ac_size), young.size, side="right")]
     young = young[: ac_size.sum()]
-    ac_of, ac_ordered = _group(rng, young, ages, ac_size, 4)
+    ac_of, ac_ordered = _group(rng, young, ages, ac_size, ac["sibling_age_window_years"])
     ac_hh = b.new(np.full(ac_size.size, K.FAMILY_WITH_ADULT_CHILDREN, dtype=object), np.full(ac_size.size, None, dtype=object))
     b.place(ac_ordered, ac_hh[ac_of], CHILD)
     ac_starts = np.concatenate([[0], np.cumsum(ac_size)[:-1]]).astype(np.int64)
@@ -191,7 +193,7 @@ def build(ages: np.ndarray, sexes: np.ndarray, spec: dict, scale: float, rng: np
     ac_women = np.where(ac_couple | ac_mother, 0, -1)
     ac_women[ac_women == 0] = pool.take_either(ac_mother_age[ac_women == 0], "F")
     ac_men = np.where(ac_couple | ~ac_mother, 0, -1)
-    ac_men[ac_men == 0] = pool.take_either(ac_mother_age[ac_men == 0] + 2, "M")
+    ac_men[ac_men == 0] = pool.take_either(np.rint(ac_mother_age[ac_men == 0] + par["father_older_than_mother_mean"]), "M")
     b.place(np.where(ac_women >= 0, ac_women, ac_men), ac_hh, HEAD)
     b.place(np.where(ac_women >= 0, ac_men, -1), ac_hh, PARTNER)
     b.relate(ac_ordered, ac_women[ac_of], "mother", False)  # foreldreansvar ends at 18
@@ -200,7 +202,8 @@ def build(ages: np.ndarray, sexes: np.ndarray, spec: dict, scale: float, rng: np
     # 3. Multi-family households without children: 3–4 adults of working age.
     n_mf = _scaled(types[K.MULTI_FAMILY_WITHOUT_CHILDREN], scale)
     mf_size = 2 + _draw(rng, extra["extra_adults"], extra["share"], n_mf)
-    mf_persons = pool.take_either(rng.integers(20, 67, int(mf_size.sum())), np.where(rng.random(int(mf_size.sum())) < 0.5, "F", "M"))
+    sharer_lo, sharer_hi = extra["sharing_adults_age_range"]
+    mf_persons = pool.take_either(rng.integers(sharer_lo, sharer_hi + 1, int(mf_size.sum())), np.where(rng.random(int(mf_size.sum())) < 0.5, "F", "M"))
     mf_hh = b.new(np.full(n_mf, K.MULTI_FAMILY_WITHOUT_CHILDREN, dtype=object), np.full(n_mf, None, dtype=object))
     mf_of = np.repeat(mf_hh, mf_size)
     first = np.r_[True, mf_of[1:] != mf_of[:-1]] if mf_of.size else np.zeros(0, dtype=bool)

@@ -167,7 +167,7 @@ def generate(
     given = people.given_name_codes(sexes, rng)
     own_family = people.family_name_codes(n, rng)
     hh_family = people.family_name_codes(hh_size.size, rng)
-    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < 0.35))
+    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < hh_spec["names"]["partner_keeps_own_family_name"]))
     family = np.where(keeps_own, own_family, hh_family[hh.person_household])
 
     no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
