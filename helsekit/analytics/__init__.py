@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from helsekit import config
 from helsekit.analytics.columns import COLUMNS
 from helsekit.errors import DatabaseError
-from helsekit.storage import database
+from helsekit.storage import archive, database
 
 _DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to")
 _OPTIONAL_IDS = ("parent_id", "practitioner_id")  # nullable references stay whole numbers (Int64)
@@ -24,7 +24,8 @@ _OPTIONAL_IDS = ("parent_id", "practitioner_id")  # nullable references stay who
 class HelseData:
     """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
     ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
-    ``gp_list_memberships``, ``kommuner`` and ``fylker``. Each is read once, when first used.
+    ``gp_list_memberships``, ``kommuner`` and ``fylker``; and the health histories
+    ``gp_contacts``, ``copayments`` and ``frikort``. Each is read once, when first used.
 
     ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
     All of it is synthetic ("Syntetiske data").
@@ -143,6 +144,30 @@ class HelseData:
             "gp_office": office["name"], "kommune_number": office["kommune_number"],
             "list_length": int(gp_list["list_length"]), "ceiling": int(gp_list["ceiling"]),
         })
+
+    def _history(self, name: str) -> pd.DataFrame:
+        try:
+            return archive.read(self.db, name).to_pandas(date_as_object=False)
+        except FileNotFoundError:
+            raise DatabaseError(
+                f"db: {self.db} has no {name} history (generated with --no-histories?); regenerate without it",
+                f"{self.db} har ingen historikk for {name}; generer databasen på nytt med historikk.", "db",
+            ) from None
+
+    @cached_property
+    def gp_contacts(self) -> pd.DataFrame:
+        """Fastlege contacts over the history window: consultations, e-consultations, no-shows, cancellations."""
+        return self._history("gp_contacts")
+
+    @cached_property
+    def copayments(self) -> pd.DataFrame:
+        """Every egenandel owed, and what was charged after the yearly ceiling (§2.5)."""
+        return self._history("copayments")
+
+    @cached_property
+    def frikort(self) -> pd.DataFrame:
+        """One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5)."""
+        return self._history("frikort")
 
     @staticmethod
     def describe() -> pd.DataFrame:

@@ -88,4 +88,32 @@ COLUMNS: dict[str, dict[str, str]] = {
         "region": "The health region (RHF) serving the fylke",
     },
 }
+COLUMNS["gp_contacts"] = {
+    "citizen_id": "The citizen",
+    "start": "When the consultation started, or when the e-consultation was sent",
+    "kind": "consultation or e_consultation",
+    "status": "attended, no_show or cancelled",
+    "booking_channel": "portal or phone",
+    "booked_at": "When the appointment was booked",
+    "evening": "After 16:00 (evening egenandel, §2.6)",
+    "gp_list_id": "The citizen's GP list",
+    "gp_office_id": "The GP office (organisation id)",
+    "practitioner_id": "The list's fastlege; empty for a list without one",
+    "egenandel": "The egenandel owed for it (0 for children under 16 and for missed appointments)",
+}
+COLUMNS["copayments"] = {
+    "citizen_id": "The citizen",
+    "date": "Date of the service",
+    "source": "What it was for, e.g. gp_contact",
+    "egenandel": "The egenandel owed before the ceiling",
+    "charged": "What was paid at the point of service (0 with a frikort)",
+    "frikort": "True where a frikort covered it",
+}
+COLUMNS["frikort"] = {
+    "citizen_id": "The citizen",
+    "year": "Calendar year",
+    "reached_on": "Date of the payment that reached the egenandelstak (the frikort holds from then, §2.5)",
+    "refund": "Kroner paid above the ceiling and refunded (§2.5)",
+    "refund_by": "The refund is paid within 3 weeks (§2.5)",
+}
 COLUMNS["sites"] = COLUMNS["organisations"]

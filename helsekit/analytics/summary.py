@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from helsekit import SYNTHETIC_DATA_LABEL
-from helsekit.storage import database
+from helsekit.storage import archive, database
 
 BAR_WIDTH = 28
 
@@ -87,6 +87,10 @@ def summary_text(db: str) -> str:
                      f"{lists[1] or 0:.1%} without a permanent GP; {lists[2] or 0} over their ceiling")
         kinds = _rows(conn, "SELECT kind, count(*) FROM organisation GROUP BY kind ORDER BY count(*) DESC")
         lines.append("Organisations: " + ", ".join(f"{count:,} {kind}" for kind, count in kinds))
+    history = archive.row_counts(db)
+    if history:
+        lines.append("Histories (ten years before the reference date): "
+                     + ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in history.items()))
     lines.append("")
     lines.append(f"All people, organisations and practitioners are fictional. {SYNTHETIC_DATA_LABEL}.")
     return "\n".join(lines)

@@ -82,7 +82,9 @@ def apply_ceiling(
     missing = sorted(set(np.unique(years).tolist()) - set(ceilings))
     if missing:
         raise ValueError(f"no egenandelstak for the years {missing} (§2.2)")
-    ceiling = np.vectorize(ceilings.__getitem__, otypes=[np.int64])(years) if years.size else years
+    first = min(ceilings)
+    by_year = np.array([ceilings.get(y, 0) for y in range(first, max(ceilings) + 1)], dtype=np.int64)
+    ceiling = by_year[years - first] if years.size else years
     counting = np.where(counts, nominal, 0)
     total = np.cumsum(counting)
     group_start = np.r_[True, (person[1:] != person[:-1]) | (years[1:] != years[:-1])] if person.size else person.astype(bool)
@@ -93,7 +95,7 @@ def apply_ceiling(
     crossing = counts & (before < ceiling) & (after >= ceiling) & (counting > 0)
     charged = np.where(free, 0, nominal)
     overshoot = np.where(crossing, after - ceiling, 0)
-    minimum = np.vectorize((refund_minimum or {}).get, otypes=[np.int64])(years[crossing], 0) if crossing.any() else np.zeros(0, np.int64)
+    minimum = np.array([(refund_minimum or {}).get(int(y), 0) for y in years[crossing]], dtype=np.int64)
     refund = np.where(overshoot[crossing] >= minimum, overshoot[crossing], 0)
     return CeilingResult(
         charged=charged,

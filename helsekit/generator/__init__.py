@@ -41,11 +41,13 @@ def generate_database(
     db: str | None = None,
     chunk_size: int = 100_000,
     progress: bool = True,
+    histories: bool = True,
 ) -> GenerationResult:
     """Generate a profile with a seed and write it to ``db`` (default: the embedded SQLite file).
 
     The same profile, seed and spec files always give the same content, whatever ``chunk_size``.
-    An existing database at ``db`` is replaced only once the new one is complete.
+    An existing database at ``db`` (and its history archive) is replaced only once the new one is
+    complete. ``histories=False`` skips the ten-year health histories.
     """
     db = str(db or config.default_database())
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
@@ -60,7 +62,10 @@ def generate_database(
     written = tqdm(desc=f"writing {db}", unit="row", unit_scale=True, disable=not progress, leave=False)
     writer = database.TableWriter(db, chunk_size=chunk_size, advance=written.update)
     try:
-        world = generate(profile, seed, progress=lambda name: (steps.set_postfix_str(name), steps.update(1)), emit=writer.write)
+        world = generate(
+            profile, seed, progress=lambda name: (steps.set_postfix_str(name), steps.update(1)),
+            emit=writer.write, emit_part=writer.write_part, with_histories=histories,
+        )
         steps.close()
         writer.close({
             "profile": profile,
@@ -68,6 +73,7 @@ def generate_database(
             "reference_date": str(world.profile["reference_date"]),
             "helsekit_version": __version__,
             "spec_sha256": spec_digest(),
+            "histories": "yes" if histories else "no",
         })
     except BaseException:
         writer.abort()

@@ -50,9 +50,9 @@ def birth_dates(ages: np.ndarray, reference_date: np.datetime64, rng: np.random.
     return earliest + (rng.random(ages.size) * span).astype(np.int64)
 
 
-def age_at(birth: np.ndarray, on: np.datetime64) -> np.ndarray:
-    """Whole years of age on a date (vectorised)."""
-    on = np.datetime64(on, "D")
+def age_at(birth: np.ndarray, on: np.datetime64 | np.ndarray) -> np.ndarray:
+    """Whole years of age on a date, or on a date per person (vectorised)."""
+    on = np.asarray(on, dtype="datetime64[D]")
     years = on.astype("datetime64[Y]").astype(np.int64) - birth.astype("datetime64[Y]").astype(np.int64)
     birthday_this_year = (birth - birth.astype("datetime64[Y]")) > (on - on.astype("datetime64[Y]"))
     return years - birthday_this_year.astype(np.int64)

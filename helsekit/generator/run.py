@@ -16,12 +16,12 @@ import pyarrow.compute as pc
 from helsekit.domain import identifiers, person_numbers
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.households import HouseholdKind
-from helsekit.generator import geography, gp_lists, households, people, population, sites, specs
+from helsekit.generator import geography, gp_lists, histories, households, people, population, sites, specs
 from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
 
 Columns = dict[str, "np.ndarray | pa.Array"]
-STEPS = ("population", "households", "identities", "sites and GP lists")
+STEPS = ("population", "households", "identities", "sites and GP lists", "histories")
 
 
 @dataclass
@@ -70,12 +70,16 @@ def generate(
     seed: int = 42,
     progress: Callable[[str], None] | None = None,
     emit: Callable[[str, Columns], None] | None = None,
+    emit_part: histories.EmitPart | None = None,
+    with_histories: bool = True,
 ) -> GeneratedWorld:
     """Generate the synthetic world for a profile and seed.
 
     ``progress`` is called with the name of each step as it starts (for progress bars). With
     ``emit``, each table is handed over as soon as it is complete (so a writer can store it while
-    the rest is generated) and not kept; otherwise the tables are returned.
+    the rest is generated) and not kept; likewise ``emit_part`` for each block of a history table.
+    Otherwise the tables are returned (histories as Arrow tables). ``with_histories=False`` skips
+    the health histories.
     """
     tables: dict[str, Columns] = {}
     row_counts: dict[str, int] = {}
@@ -86,6 +90,14 @@ def generate(
             tables[name] = columns
         else:
             emit(name, columns)
+
+    history_parts: dict[str, list[pa.Table]] = {}
+
+    def out_part(name: str, block: int, table: pa.Table) -> None:
+        if emit_part is None:
+            history_parts.setdefault(name, []).append(table)
+        else:
+            emit_part(name, block, table)
 
     profile = specs.profile(profile_name)
     streams = Streams(check_seed(seed))
@@ -254,6 +266,23 @@ def generate(
         "valid_from": _iso(since[member_order]),
         "valid_to": pa.nulls(listed.size, pa.string()),
     })
+
+    if with_histories:
+        step("histories")
+        listed = hh_list[hh.person_household][person_order]
+        on_list = listed >= 0
+        practitioner = np.where(on_list, scheme.list_practitioner[np.maximum(listed, 0)], -1)
+        citizens = histories.Block(
+            citizen_id=np.arange(1, n + 1),
+            birth=birth[person_order],
+            sex=sexes[person_order],
+            gp_list_id=np.where(on_list, listed + 1, -1),
+            gp_office_id=np.where(on_list, scheme.list_office[np.maximum(listed, 0)], -1),
+            practitioner_id=np.where(practitioner >= 0, practitioner + 1, -1),
+        )
+        row_counts.update(histories.generate(citizens, reference, streams, out_part))
+        for name, parts in history_parts.items():
+            tables[name] = pa.concat_tables(parts)
     return GeneratedWorld(profile, int(seed), row_counts, tables)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import queue
+import shutil
 import threading
 from pathlib import Path
 from typing import Callable, Iterable
@@ -163,6 +164,12 @@ class TableWriter:
         self.tables: dict[str, pa.Table] = {}
         self._queue: queue.Queue = queue.Queue()
         self._failure: BaseException | None = None
+        from helsekit.storage import archive  # the archive module imports this one
+
+        self._archive = archive
+        self.archive_final = archive.archive_path(db)
+        self.archive_temporary = self.archive_final.with_name(f".{self.archive_final.name}.tmp-{os.getpid()}")
+        shutil.rmtree(self.archive_temporary, ignore_errors=True)
         if self.sqlite:
             self.target = Path(db.removeprefix("sqlite:///"))
             self.temporary = self.target.with_name(f".{self.target.name}.tmp-{os.getpid()}")
@@ -177,6 +184,15 @@ class TableWriter:
         self.tables[name] = arrow_table(table, columns)
         if self.sqlite:
             self._queue.put(table)
+
+    def write_part(self, name: str, block: int, table: pa.Table) -> None:
+        """Write one block of a history table to the (temporary) Parquet archive."""
+        self._archive.write_part(self.archive_temporary, name, block, table)
+        self.advance(table.num_rows)
+
+    def _finish_archive(self) -> None:
+        # A database and its archive are replaced together; no parts written means no archive.
+        self._archive.replace(self.archive_temporary, self.archive_final)
 
     def _work(self) -> None:
         dialect = sqlite_dialect.dialect()
@@ -206,16 +222,20 @@ class TableWriter:
         if not self.sqlite:
             ordered = [t for t in SQLModel.metadata.sorted_tables if t.name in self.tables]
             _write_via_sqlalchemy(self.db, ordered, self.tables, self.chunk_size, self.advance)
+            self._finish_archive()
             return
         self._queue.put(None)
         self._thread.join()
         if self._failure is not None:
             self.temporary.unlink(missing_ok=True)
+            shutil.rmtree(self.archive_temporary, ignore_errors=True)
             raise self._failure
         os.replace(self.temporary, self.target)
+        self._finish_archive()
 
     def abort(self) -> None:
-        """Give up: stop the writer and remove the unfinished file."""
+        """Give up: stop the writer and remove the unfinished file and archive."""
+        shutil.rmtree(self.archive_temporary, ignore_errors=True)
         if self.sqlite:
             self._failure = self._failure or RuntimeError("aborted")
             self._queue.put(None)
@@ -224,11 +244,14 @@ class TableWriter:
 
 
 def write_tables(db: str, tables: dict[str, dict], meta: dict[str, str], chunk_size: int = 100_000, advance: Callable[[int], None] = lambda rows: None) -> None:
-    """Write every table in one go, all or nothing (see :class:`TableWriter`)."""
+    """Write every table in one go, all or nothing (see :class:`TableWriter`); Arrow tables are histories."""
     writer = TableWriter(db, chunk_size, advance)
     try:
         for name, columns in tables.items():
-            writer.write(name, columns)
+            if isinstance(columns, pa.Table):  # a history table goes to the archive
+                writer.write_part(name, 0, columns)
+            else:
+                writer.write(name, columns)
         writer.close(meta)
     except BaseException:
         writer.abort()
@@ -279,4 +302,11 @@ def content_digest(db: str, tables: Iterable[str] | None = None) -> str:
             for row in conn.execute(sa.select(table).order_by(*key)):
                 digest.update(repr(tuple(row)).encode())
     engine.dispose()
+    from helsekit.storage import archive
+
+    for name in archive.tables(db):
+        if tables is None or name in tables:
+            digest.update(name.encode())
+            for column in archive.read(db, name).columns:
+                digest.update(repr(column.to_pylist()).encode())
     return digest.hexdigest()

@@ -67,7 +67,7 @@ def test_a_bulk_write_with_one_real_number_writes_nothing_and_keeps_the_old_data
     with pytest.raises(NotSyntheticPersonNumber):
         database.write_tables(str(target), world.tables, {"profile": "tiny"})
     assert database.content_digest(str(target)) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["kept.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.db", "kept.histories"]
 
 
 def test_a_real_organisation_number_is_refused(tmp_path):
@@ -90,4 +90,16 @@ def test_a_generation_that_fails_halfway_leaves_the_existing_database_untouched(
     with pytest.raises(RuntimeError):
         generate_database("tiny", 99, str(target), progress=False)
     assert database.content_digest(str(target)) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["kept.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.db", "kept.histories"]
+
+
+def test_a_failed_generation_leaves_the_history_archive_as_it_was(tmp_path, monkeypatch):
+    target = tmp_path / "kept.db"
+    generate_database("tiny", 42, str(target), progress=False)
+    before = sorted((p.relative_to(tmp_path), p.stat().st_size) for p in (tmp_path / "kept.histories").rglob("*.parquet"))
+    monkeypatch.setattr("helsekit.generator.histories._copayment_tables", lambda *a: (_ for _ in ()).throw(RuntimeError("full disk")))
+    with pytest.raises(RuntimeError):
+        generate_database("tiny", 5, str(target), progress=False)
+    after = sorted((p.relative_to(tmp_path), p.stat().st_size) for p in (tmp_path / "kept.histories").rglob("*.parquet"))
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.db", "kept.histories"]

@@ -1,0 +1,171 @@
+"""Fastlege contacts over the history window: consultations, e-consultations, no-shows, cancellations.
+
+Numbers from gp_contacts.toml (rates by age group and sex from SSB, reference-statistics §10) and
+copayments.toml (egenandel by date, §2.6). Each person-year draws a hurdle count: whether the
+person had any consultation (the published share), then how many (matching the published mean).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from helsekit.domain.calendar import working_days
+from helsekit.domain.copayments import Schedule, is_exempt
+from helsekit.generator.population import age_at, age_distribution, male_share_by_age
+
+MINUTE = np.timedelta64(1, "m")
+CODES = {
+    "kind": ["consultation", "e_consultation"],
+    "status": ["attended", "no_show", "cancelled"],
+    "booking_channel": ["phone", "portal"],
+}
+OPTIONAL = ("gp_list_id", "gp_office_id", "practitioner_id")  # −1 becomes null
+SCHEMA = pa.schema([
+    ("citizen_id", pa.int64()), ("start", pa.timestamp("s")), ("kind", pa.string()), ("status", pa.string()),
+    ("booking_channel", pa.string()), ("booked_at", pa.timestamp("s")), ("evening", pa.bool_()),
+    ("gp_list_id", pa.int64()), ("gp_office_id", pa.int64()), ("practitioner_id", pa.int64()),
+    ("egenandel", pa.int64()),
+])
+
+
+@dataclass(frozen=True)
+class Block:
+    """The citizens of one block, as arrays (ids ascending)."""
+
+    citizen_id: np.ndarray
+    birth: np.ndarray  # datetime64[D]
+    sex: np.ndarray  # "M" / "F"
+    gp_list_id: np.ndarray  # −1: not on a list
+    gp_office_id: np.ndarray
+    practitioner_id: np.ndarray  # −1: list without a permanent GP
+
+
+@dataclass(frozen=True)
+class Payments:
+    """Egenandeler owed, one per attended contact (before the ceiling is applied)."""
+
+    citizen_id: np.ndarray
+    date: np.ndarray
+    nominal: np.ndarray
+    source: str
+
+
+def _by_citizen_and_time(citizen: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """Order by citizen, then time: one int64 key, nearly sorted already, so a stable sort is quick."""
+    minutes = when.astype("datetime64[m]").astype(np.int64)
+    return np.argsort(citizen * (1 << 26) + (minutes - minutes.min() if minutes.size else minutes), kind="stable")
+
+
+def _by_year(table: dict, years: np.ndarray) -> np.ndarray:
+    return np.interp(years, table["year"], table["share"] if "share" in table else table["factor"])
+
+
+def sex_factors(rates: dict, population_spec: dict) -> dict[str, np.ndarray]:
+    """Per age group and sex, the factors on the share and the mean, normalised so that each age
+    group keeps its published figure for both sexes together (given the pyramid's sex mix)."""
+    ages = np.arange(population_spec["age_bands"]["oldest_age"] + 1)
+    weight = age_distribution(population_spec)
+    male = male_share_by_age(population_spec)
+    group = np.searchsorted(np.asarray(rates["age_lower"]), ages, side="right") - 1
+    male_share = np.bincount(group, weights=weight * male) / np.bincount(group, weights=weight)
+    factors = {}
+    for kind in ("share_factor", "mean_factor"):
+        f = rates["sex"][kind]
+        norm = male_share * f["M"] + (1 - male_share) * f["F"]
+        factors[f"{kind}_M"], factors[f"{kind}_F"] = f["M"] / norm, f["F"] / norm
+    return factors
+
+
+def generate(
+    block: Block, first_year: int, last_year: int, spec: dict, copay: dict, factors: dict[str, np.ndarray], rng: np.random.Generator
+) -> tuple[pa.Table, Payments]:
+    """Contacts of a block of citizens in ``first_year``…``last_year``, and the egenandeler they owe."""
+    years = np.arange(first_year, last_year + 1)
+    person = np.repeat(np.arange(block.citizen_id.size), years.size)
+    year = np.tile(years, block.citizen_id.size)
+    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    year_end = (year - 1969).astype("datetime64[Y]").astype("datetime64[D]")
+    exposed_from = np.maximum(year_start, block.birth[person])
+    exposure = np.clip((year_end - exposed_from).astype(np.int64) / (year_end - year_start).astype(np.int64), 0, 1)
+
+    rates = spec["rates"]
+    age = age_at(block.birth[person], year_start + 182)
+    group = np.searchsorted(np.asarray(rates["age_lower"]), np.maximum(age, 0), side="right") - 1
+    male = block.sex[person] == "M"
+    share_factor = np.where(male, factors["share_factor_M"][group], factors["share_factor_F"][group])
+    share = np.minimum(np.asarray(rates["share_with_any"])[group] * share_factor, 0.97)
+    mean = np.asarray(rates["mean_per_person"])[group] * np.where(male, factors["mean_factor_M"][group], factors["mean_factor_F"][group])
+    mean = np.maximum(mean * _by_year(rates["trend"], year), share)
+    any_contact = rng.random(person.size) < share * exposure
+    count = np.where(any_contact, 1 + rng.poisson((mean / share - 1) * exposure), 0)
+
+    row = np.repeat(np.arange(person.size), count)
+    calendar = working_days(first_year, last_year)
+    open_days = np.busday_count(exposed_from[row], year_end[row], busdaycal=calendar)
+    offset = (rng.random(row.size) * open_days).astype(np.int64)
+    day = np.busday_offset(exposed_from[row], offset, roll="forward", busdaycal=calendar)
+    e_consultation = rng.random(row.size) < _by_year(spec["e_consultation"], year[row])
+
+    booking = spec["booking"]
+    evening = ~e_consultation & (rng.random(row.size) < booking["evening_share"])
+    slot = booking["slot_minutes"]
+    day_slots = (booking["day_hours"][1] - booking["day_hours"][0]) * 60 // slot
+    evening_slots = (booking["evening_hours"][1] - booking["evening_hours"][0]) * 60 // slot
+    minutes = np.where(
+        evening, booking["evening_hours"][0] * 60 + rng.integers(0, evening_slots, row.size) * slot,
+        booking["day_hours"][0] * 60 + rng.integers(0, day_slots, row.size) * slot,
+    )
+    minutes = np.where(e_consultation, rng.integers(7 * 60, 22 * 60, row.size), minutes)  # when the message was sent
+    start = day.astype("datetime64[m]") + minutes * MINUTE
+    portal = e_consultation | (rng.random(row.size) < _by_year(booking["portal_share_by_year"], year[row]))
+    # Booked a whole number of days before: by phone in opening hours, on the portal at any time of day.
+    lead_days = np.rint(rng.exponential(booking["lead_days_mean"], row.size)).astype(np.int64)
+    booked_minute = np.where(portal, rng.integers(7 * 60, 23 * 60, row.size), rng.integers(8 * 60, 15 * 60, row.size))
+    lead = np.where(e_consultation, 0, np.maximum(lead_days * 24 * 60 + minutes - booked_minute, 30))
+
+    # Appointments that did not end in a consultation: booked, then missed or cancelled (and rebooked).
+    physical = np.flatnonzero(~e_consultation)
+    missed_share = booking["no_show_share"] + booking["cancelled_share"]
+    extra = physical[rng.random(physical.size) < missed_share / (1 - missed_share)]
+    no_show = rng.random(extra.size) < booking["no_show_share"] / missed_share
+    earlier = np.busday_offset(day[extra], -rng.integers(1, 20, extra.size), roll="backward", busdaycal=calendar)
+    earlier = np.maximum(earlier, np.busday_offset(exposed_from[row[extra]], 0, roll="forward", busdaycal=calendar))
+    extra_start = earlier.astype("datetime64[m]") + (minutes[extra] % (24 * 60)) * MINUTE
+
+    attended_day = day.astype("datetime64[D]")
+    fee = {kind: Schedule(np.array(copay["gp_consultation"]["valid_from"], dtype="datetime64[D]"), np.array(copay["gp_consultation"][kind]))
+           for kind in ("day", "evening")}
+    nominal = np.where(evening, fee["evening"].on(attended_day), fee["day"].on(attended_day))
+    exempt = is_exempt(age_at(block.birth[person[row]], attended_day), copay["exemptions"]["under_age"])
+    nominal = np.where(exempt, 0, nominal)
+
+    all_rows = np.concatenate([row, row[extra]])
+    columns = {
+        "citizen_id": block.citizen_id[person[all_rows]],
+        "start": np.concatenate([start, extra_start]),
+        "kind": np.concatenate([e_consultation, np.zeros(extra.size, dtype=bool)]).astype(np.int8),
+        "status": np.concatenate([np.zeros(row.size, dtype=np.int8), np.where(no_show, 1, 2).astype(np.int8)]),
+        "booking_channel": np.concatenate([portal, portal[extra]]).astype(np.int8),
+        "booked_at": np.concatenate([start - lead * MINUTE, extra_start - lead[extra] * MINUTE]),
+        "evening": np.concatenate([evening, evening[extra]]),
+        "gp_list_id": block.gp_list_id[person[all_rows]],
+        "gp_office_id": block.gp_office_id[person[all_rows]],
+        "practitioner_id": block.practitioner_id[person[all_rows]],
+        "egenandel": np.concatenate([nominal, np.zeros(extra.size, dtype=np.int64)]),
+    }
+    order = _by_citizen_and_time(columns["citizen_id"], columns["start"])
+    arrays = []
+    for field in SCHEMA:
+        values = columns[field.name][order]
+        if field.name in CODES:
+            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), pa.array(CODES[field.name])).cast(pa.string()))
+        elif field.type == pa.timestamp("s"):
+            arrays.append(pa.array(values.astype("datetime64[s]"), type=field.type))
+        else:
+            arrays.append(pa.array(values, type=field.type, mask=(values < 0) if field.name in OPTIONAL else None))
+    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
+    order_paid = _by_citizen_and_time(block.citizen_id[person[row]], start)
+    return table, Payments(block.citizen_id[person[row]][order_paid], attended_day[order_paid], nominal[order_paid], "gp_contact")
