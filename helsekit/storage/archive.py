@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy.engine import make_url
 
 from helsekit import config
 from helsekit.storage.database import is_url
@@ -25,7 +26,7 @@ def archive_path(db: str) -> Path:
     if not is_url(db) or db.startswith("sqlite:///"):
         path = Path(db.removeprefix("sqlite:///"))
         return path.with_name(f"{path.stem}.histories")
-    name = re.sub(r"[^A-Za-z0-9]+", "-", db.rsplit("/", 1)[-1].split("?")[0]).strip("-") or "database"
+    name = re.sub(r"[^A-Za-z0-9]+", "-", make_url(db).database or "").strip("-") or "database"
     return config.SYNTHETIC_DATA_DIR / f"{name}-{hashlib.sha256(db.encode()).hexdigest()[:8]}.histories"
 
 
