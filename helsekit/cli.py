@@ -25,7 +25,8 @@ def _generate(args: argparse.Namespace) -> None:
     from helsekit.generator import generate_database
 
     started = time.perf_counter()
-    result = generate_database(args.profile, args.seed, args.db, chunk_size=args.chunk_size, progress=not args.quiet, histories=not args.no_histories)
+    result = generate_database(args.profile, args.seed, args.db, chunk_size=args.chunk_size, progress=not args.quiet,
+                               histories=not args.no_histories, workers=args.workers)
     seconds = time.perf_counter() - started
     citizens = result.rows["citizen"]
     print(f"wrote {result.db}: profile {result.profile}, seed {result.seed}, {citizens:,} citizens "
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=42, help="master seed; the same seed gives the same content (default: 42)")
     generate.add_argument("--db", default=None, help=f"SQLite file or SQLAlchemy URL (default: {config.default_database()})")
     generate.add_argument("--chunk-size", type=int, default=100_000, help="rows per write batch; does not change the content (default: 100000)")
+    generate.add_argument("--workers", type=int, default=None, help="processes for the histories (default: one per core); does not change the content")
     generate.add_argument("--no-histories", action="store_true", help="skip the ten-year health histories (GP contacts, co-payments, frikort)")
     generate.add_argument("--summary", action="store_true", help="print the summary afterwards")
     generate.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 
 from tqdm.auto import tqdm
@@ -42,12 +43,14 @@ def generate_database(
     chunk_size: int = 100_000,
     progress: bool = True,
     histories: bool = True,
+    workers: int | None = None,
 ) -> GenerationResult:
     """Generate a profile with a seed and write it to ``db`` (default: the embedded SQLite file).
 
     The same profile, seed and spec files always give the same content, whatever ``chunk_size``.
     An existing database at ``db`` (and its history archive) is replaced only once the new one is
-    complete. ``histories=False`` skips the ten-year health histories.
+    complete. ``histories=False`` skips the ten-year health histories; ``workers`` processes
+    (default: one per core) generate them, with the same result for any number.
     """
     db = str(db or config.default_database())
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
@@ -57,6 +60,11 @@ def generate_database(
         )
     specs.profile(profile)  # clear errors for a bad profile or seed before any work
     check_seed(seed)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InvalidOption(
+            f"workers must be a whole number of at least 1, got {workers!r}",
+            f"workers må være et heltall på minst 1, fikk {workers!r}.", "workers",
+        )
     database.check_writable(db)
     steps = tqdm(total=len(STEPS), desc=f"generating {profile}", unit="step", disable=not progress, leave=False)
     written = tqdm(desc=f"writing {db}", unit="row", unit_scale=True, disable=not progress, leave=False)
@@ -64,7 +72,8 @@ def generate_database(
     try:
         world = generate(
             profile, seed, progress=lambda name: (steps.set_postfix_str(name), steps.update(1)),
-            emit=writer.write, emit_part=writer.write_part, with_histories=histories,
+            emit=writer.write, history_folder=writer.archive_temporary, with_histories=histories,
+            workers=workers or os.cpu_count() or 1,
         )
         steps.close()
         writer.close({

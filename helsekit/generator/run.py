@@ -7,6 +7,7 @@ depends only on the profile, the seed and the spec files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -70,16 +71,17 @@ def generate(
     seed: int = 42,
     progress: Callable[[str], None] | None = None,
     emit: Callable[[str, Columns], None] | None = None,
-    emit_part: histories.EmitPart | None = None,
+    history_folder: Path | None = None,
     with_histories: bool = True,
+    workers: int = 1,
 ) -> GeneratedWorld:
     """Generate the synthetic world for a profile and seed.
 
     ``progress`` is called with the name of each step as it starts (for progress bars). With
     ``emit``, each table is handed over as soon as it is complete (so a writer can store it while
-    the rest is generated) and not kept; likewise ``emit_part`` for each block of a history table.
-    Otherwise the tables are returned (histories as Arrow tables). ``with_histories=False`` skips
-    the health histories.
+    the rest is generated) and not kept; with ``history_folder`` the history tables are written
+    there as Parquet parts, by ``workers`` processes. Otherwise the tables are returned (histories
+    as Arrow tables). ``with_histories=False`` skips the health histories.
     """
     tables: dict[str, Columns] = {}
     row_counts: dict[str, int] = {}
@@ -90,14 +92,6 @@ def generate(
             tables[name] = columns
         else:
             emit(name, columns)
-
-    history_parts: dict[str, list[pa.Table]] = {}
-
-    def out_part(name: str, block: int, table: pa.Table) -> None:
-        if emit_part is None:
-            history_parts.setdefault(name, []).append(table)
-        else:
-            emit_part(name, block, table)
 
     profile = specs.profile(profile_name)
     streams = Streams(check_seed(seed))
@@ -280,9 +274,11 @@ def generate(
             gp_office_id=np.where(on_list, scheme.list_office[np.maximum(listed, 0)], -1),
             practitioner_id=np.where(practitioner >= 0, practitioner + 1, -1),
         )
-        row_counts.update(histories.generate(citizens, reference, streams, out_part))
-        for name, parts in history_parts.items():
-            tables[name] = pa.concat_tables(parts)
+        result = histories.generate(citizens, reference, streams.seed, history_folder, workers)
+        for name, value in result.items():
+            row_counts[name] = value if isinstance(value, int) else value.num_rows
+            if not isinstance(value, int):
+                tables[name] = value
     return GeneratedWorld(profile, int(seed), row_counts, tables)
 
 
