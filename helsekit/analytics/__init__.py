@@ -25,7 +25,8 @@ class HelseData:
     """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
     ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
     ``gp_list_memberships``, ``kommuner`` and ``fylker``; and the health histories
-    ``gp_contacts``, ``copayments`` and ``frikort``. Each is read once, when first used.
+    ``gp_contacts``, ``prescriptions``, ``dispensings``, ``copayments`` and ``frikort``. Each is read
+    once, when first used.
 
     ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
     All of it is synthetic ("Syntetiske data").
@@ -158,6 +159,16 @@ class HelseData:
     def gp_contacts(self) -> pd.DataFrame:
         """Fastlege contacts over the history window: consultations, e-consultations, no-shows, cancellations."""
         return self._history("gp_contacts")
+
+    @cached_property
+    def prescriptions(self) -> pd.DataFrame:
+        """E-resepter over the history window: drug (ATC), kind (blå/hvit/H), validity, reit, renewal, status (§10)."""
+        return self._history("prescriptions")
+
+    @cached_property
+    def dispensings(self) -> pd.DataFrame:
+        """Every dispensing at a pharmacy, with its price and the blå resept egenandel (§2.7)."""
+        return self._history("dispensings")
 
     @cached_property
     def copayments(self) -> pd.DataFrame:

@@ -101,10 +101,34 @@ COLUMNS["gp_contacts"] = {
     "practitioner_id": "The list's fastlege; empty for a list without one",
     "egenandel": "The egenandel owed for it (0 for children under 16 and for missed appointments)",
 }
+COLUMNS["prescriptions"] = {
+    "prescription_id": "Prescription id (citizen id × 1000 + running number)",
+    "citizen_id": "The patient",
+    "atc_code": "The drug's ATC code",
+    "drug": "The drug's name",
+    "kind": "blå, hvit or h (H-resept), §10.2",
+    "reseptgruppe": "Reseptgruppe code (kodeverk 7421, §10.3)",
+    "prescribed_on": "Date written",
+    "valid_until": "Last valid day: one year after it was written (§10.1)",
+    "reit": "Dispensings allowed after the first",
+    "prescriber_id": "The prescribing fastlege (practitioner id); empty on a list without one",
+    "prescriber_office_id": "The prescriber's GP office",
+    "renewal": "first, portal (Forny resept, §10.6) or consultation",
+    "discontinued_on": "Date withdrawn (seponert, §10.4); empty if not",
+    "status": "On the reference date: active, dispensed (fully), expired or discontinued",
+}
+COLUMNS["dispensings"] = {
+    "prescription_id": "The prescription",
+    "citizen_id": "The patient",
+    "dispensed_on": "Date collected at the pharmacy",
+    "pharmacy_id": "The pharmacy (organisation id)",
+    "price": "Price in NOK",
+    "egenandel": "Blå resept egenandel owed (0 for hvit, H-resept and under 16), §2.7",
+}
 COLUMNS["copayments"] = {
     "citizen_id": "The citizen",
     "date": "Date of the service",
-    "source": "What it was for, e.g. gp_contact",
+    "source": "What it was for: gp_contact or blue_prescription",
     "egenandel": "The egenandel owed before the ceiling",
     "charged": "What was paid at the point of service (0 with a frikort)",
     "frikort": "True where a frikort covered it",

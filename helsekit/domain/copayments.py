@@ -45,6 +45,14 @@ def is_exempt(age_on_date: np.ndarray, under_age: int = 16) -> np.ndarray:
     return np.asarray(age_on_date) < under_age
 
 
+def pays_from(birth: np.ndarray, under_age: int = 16) -> np.ndarray:
+    """The first day a person pays egenandel: their 16th birthday (§2.4); 29 February gives 1 March."""
+    birth = np.asarray(birth, dtype="datetime64[D]")
+    month_start = birth.astype("datetime64[M]")
+    # The same day of the month, 16 × 12 months on; 29 February rolls over to 1 March in a common year.
+    return (month_start + 12 * under_age).astype("datetime64[D]") + (birth - month_start.astype("datetime64[D]"))
+
+
 def blue_prescription_egenandel(price: np.ndarray, share: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """Egenandel for a blå resept dispensing: the share of the price, at most the cap (§2.7)."""
     return np.minimum(np.rint(np.asarray(price) * share), cap)

@@ -57,6 +57,24 @@ def _pick_postal_codes(postal, kommune_numbers: np.ndarray, hh_kommune: np.ndarr
     )
 
 
+def _pharmacy_of(orgs: sites.Organisations, kommuner, citizen_kommune: np.ndarray) -> np.ndarray:
+    """The pharmacy each citizen uses: one in their kommune, else in the nearest kommune with one."""
+    numbers = kommuner["number"].to_numpy(dtype=str)
+    kind = np.array(orgs.kind)
+    pharmacy_ids = np.flatnonzero(kind == "pharmacy") + 1
+    pharmacy_kommune = np.searchsorted(numbers, np.array(orgs.kommune)[pharmacy_ids - 1])
+    lat, lon = kommuner["latitude"].to_numpy(), kommuner["longitude"].to_numpy()
+    has = np.unique(pharmacy_kommune)
+    distance = np.hypot((lat[:, None] - lat[has]) * 111, (lon[:, None] - lon[has]) * 111 * np.cos(np.radians(lat[:, None])))
+    serving = has[np.argmin(distance, axis=1)]  # kommune whose pharmacies each kommune uses
+    order = np.argsort(pharmacy_kommune, kind="stable")
+    first = np.searchsorted(pharmacy_kommune[order], serving)
+    count = np.searchsorted(pharmacy_kommune[order], serving, side="right") - first
+    k = serving[citizen_kommune]
+    pick = first[citizen_kommune] + np.arange(citizen_kommune.size) % count[citizen_kommune]
+    return pharmacy_ids[order][pick] if k.size else np.zeros(0, dtype=np.int64)
+
+
 def _kommune_of_households(sizes: np.ndarray, targets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Settle households so each kommune's population matches its target to within a household."""
     order = rng.permutation(sizes.size)
@@ -273,6 +291,7 @@ def generate(
             gp_list_id=np.where(on_list, listed + 1, -1),
             gp_office_id=np.where(on_list, scheme.list_office[np.maximum(listed, 0)], -1),
             practitioner_id=np.where(practitioner >= 0, practitioner + 1, -1),
+            pharmacy_id=_pharmacy_of(orgs, geo.kommuner, hh_kommune[hh.person_household][person_order]),
         )
         result = histories.generate(citizens, reference, streams.seed, history_folder, workers)
         for name, value in result.items():

@@ -65,14 +65,20 @@ def test_about_one_in_five_consultations_in_2023_is_an_e_consultation(data):
     assert (attended["kind"] == "e_consultation").mean() == pytest.approx(0.20, abs=0.02)  # reference-statistics §10
 
 
-def test_children_under_16_are_charged_nothing(data):
-    paid = data.copayments.merge(data.citizens[["id", "birth_date"]], left_on="citizen_id", right_on="id")
-    age = (paid["date"].dt.year - paid["birth_date"].dt.year) - (
-        (paid["date"].dt.month < paid["birth_date"].dt.month)
-        | ((paid["date"].dt.month == paid["birth_date"].dt.month) & (paid["date"].dt.day < paid["birth_date"].dt.day))
+def _age_on(frame, when):
+    born = frame["birth_date"]
+    return (frame[when].dt.year - born.dt.year) - (
+        (frame[when].dt.month < born.dt.month) | ((frame[when].dt.month == born.dt.month) & (frame[when].dt.day < born.dt.day))
     )
-    assert (paid.loc[age < 16, "egenandel"] == 0).all()
-    assert (paid.loc[age >= 16, "egenandel"] > 0).all()
+
+
+def test_children_under_16_owe_no_egenandel_and_adults_do(data, contacts):
+    attended = contacts[contacts["status"] == "attended"]
+    age = _age_on(attended, "start")
+    assert (attended.loc[age < 16, "egenandel"] == 0).all()  # domain-facts §2.4
+    assert (attended.loc[age >= 16, "egenandel"] > 0).all()
+    paid = data.copayments.merge(data.citizens[["id", "birth_date"]], left_on="citizen_id", right_on="id")
+    assert (_age_on(paid, "date") >= 16).all()
 
 
 def test_the_egenandel_is_the_rate_in_force_on_the_day(data):

@@ -101,3 +101,11 @@ def test_gp_rates_change_on_1_july():
     spec = specs.load("copayments")["gp_consultation"]
     day = Schedule(np.array(spec["valid_from"], dtype="datetime64[D]"), np.array(spec["day"]))
     assert day.on(_dates("2023-06-30", "2023-07-01")).tolist() == [160, 170]  # §2.6
+
+
+def test_egenandel_starts_on_the_16th_birthday_and_29_february_rolls_to_1_march():
+    from helsekit.domain.copayments import pays_from
+
+    born = np.array(["2008-02-29", "2004-02-29", "2009-12-31"], dtype="datetime64[D]")
+    assert [str(d) for d in pays_from(born)] == ["2024-02-29", "2020-02-29", "2025-12-31"]
+    assert str(pays_from(np.array(["2004-02-29"], dtype="datetime64[D]"), 17)[0]) == "2021-03-01"

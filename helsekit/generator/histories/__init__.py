@@ -19,14 +19,14 @@ import pyarrow as pa
 
 from helsekit.domain.copayments import apply_ceiling, yearly_ceilings
 from helsekit.generator import specs
-from helsekit.generator.histories import gp_contacts
+from helsekit.generator.histories import gp_contacts, prescriptions
 from helsekit.generator.histories.gp_contacts import Block, Payments
 from helsekit.generator.streams import Streams
 from helsekit.storage import archive
 
 __all__ = ["Block", "TABLES", "generate", "window"]
 
-TABLES = ("gp_contacts", "copayments", "frikort")
+TABLES = ("gp_contacts", "prescriptions", "dispensings", "copayments", "frikort")
 
 
 def window(reference_date: np.datetime64) -> tuple[int, int]:
@@ -44,7 +44,9 @@ def _copayment_tables(payments: list[Payments], copay: dict) -> tuple[pa.Table, 
         pa.array([p.source for p in payments]),
     ).cast(pa.string())
     if len(payments) > 1:
-        order = np.lexsort((date, citizen))
+        # Each source is sorted by citizen and date already: a stable sort of one key merges them quickly.
+        days = date.astype("datetime64[D]").astype(np.int64)
+        order = np.argsort(citizen * (1 << 20) + (days - days.min()), kind="stable")
         citizen, date, nominal, source = citizen[order], date[order], nominal[order], source.take(pa.array(order))
     ceiling, refunds = copay["ceiling"], copay["refunds"]
     no_minimum_from = int(refunds["no_minimum_from"][:4])
@@ -79,9 +81,12 @@ def _run(job: _Job) -> dict[str, pa.Table | int]:
     streams = Streams(job.seed)
     gp_spec, copay = specs.load("gp_contacts"), specs.load("copayments")
     factors = gp_contacts.sex_factors(gp_spec["rates"], specs.load("population"))
-    contacts, payments = gp_contacts.generate(job.block, first_year, last_year, gp_spec, copay, factors, streams.rng(f"gp_contacts/{job.number}"))
-    copayments, frikort = _copayment_tables([payments], copay)
-    tables = dict(zip(TABLES, (contacts, copayments, frikort)))
+    contacts, gp_paid = gp_contacts.generate(job.block, first_year, last_year, gp_spec, copay, factors, streams.rng(f"gp_contacts/{job.number}"))
+    rx, dispensed, rx_paid = prescriptions.generate(
+        job.block, first_year, last_year, specs.load("prescriptions"), copay, streams.rng(f"prescriptions/{job.number}")
+    )
+    copayments, frikort = _copayment_tables([gp_paid, rx_paid], copay)
+    tables = dict(zip(TABLES, (contacts, rx, dispensed, copayments, frikort)))
     if job.folder is None:
         return tables
     for name, table in tables.items():

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from helsekit.domain.calendar import working_days
-from helsekit.domain.copayments import Schedule, is_exempt
+from helsekit.domain.copayments import Schedule, pays_from
 from helsekit.generator.population import age_at, age_distribution, male_share_by_age
 
 MINUTE = np.timedelta64(1, "m")
@@ -41,6 +41,7 @@ class Block:
     gp_list_id: np.ndarray  # −1: not on a list
     gp_office_id: np.ndarray
     practitioner_id: np.ndarray  # −1: list without a permanent GP
+    pharmacy_id: np.ndarray  # the pharmacy the citizen uses
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def generate(
     fee = {kind: Schedule(np.array(copay["gp_consultation"]["valid_from"], dtype="datetime64[D]"), np.array(copay["gp_consultation"][kind]))
            for kind in ("day", "evening")}
     nominal = np.where(evening, fee["evening"].on(attended_day), fee["day"].on(attended_day))
-    exempt = is_exempt(age_at(block.birth[person[row]], attended_day), copay["exemptions"]["under_age"])
+    exempt = attended_day < pays_from(block.birth, copay["exemptions"]["under_age"])[person[row]]
     nominal = np.where(exempt, 0, nominal)
 
     all_rows = np.concatenate([row, row[extra]])
@@ -168,4 +169,7 @@ def generate(
             arrays.append(pa.array(values, type=field.type, mask=(values < 0) if field.name in OPTIONAL else None))
     table = pa.Table.from_arrays(arrays, schema=SCHEMA)
     order_paid = _by_citizen_and_time(block.citizen_id[person[row]], start)
-    return table, Payments(block.citizen_id[person[row]][order_paid], attended_day[order_paid], nominal[order_paid], "gp_contact")
+    owed = nominal[order_paid] > 0
+    return table, Payments(
+        block.citizen_id[person[row]][order_paid][owed], attended_day[order_paid][owed], nominal[order_paid][owed], "gp_contact"
+    )

@@ -1,0 +1,223 @@
+"""E-resept over the history window: prescriptions, renewals and dispensings at pharmacies (§10).
+
+Numbers from prescriptions.toml. Chronic treatments (blå resept, and contraceptives and H-resept
+biologics) are prescribed for a year at a time with reit 3, a 3-month supply per dispensing (§10.1),
+renewed when used up, and may be stopped (seponert, §10.4); acute courses on hvit resept are
+dispensed once or twice. A dispensing is never after its prescription expired, was stopped, or ran
+out of reit. Blå resept egenandel: a share of the price up to a cap (§2.7), nothing under 16 (§2.4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from helsekit.domain.copayments import Schedule, blue_prescription_egenandel, pays_from
+from helsekit.generator.histories.gp_contacts import Payments
+from helsekit.generator.population import age_at
+
+DAY = np.timedelta64(1, "D")
+YEAR_DAYS = 365
+STATUSES = ["active", "dispensed", "expired", "discontinued"]
+CHANNELS = ["first", "portal", "consultation"]
+KINDS = ["blå", "hvit", "h"]
+
+
+@dataclass(frozen=True)
+class Treatments:
+    """Long-running treatments: one row each, with the person (block index) and the drug (catalogue index)."""
+
+    person: np.ndarray
+    drug: np.ndarray
+    start: np.ndarray  # datetime64[D]: first prescription
+    stop: np.ndarray  # datetime64[D]: stopped (seponert) on, or far in the future
+
+
+def _age_group(lower: list[int], ages: np.ndarray) -> np.ndarray:
+    return np.searchsorted(np.asarray(lower), np.maximum(ages, 0), side="right") - 1
+
+
+def _chronic(block, window_start: np.datetime64, reference: np.datetime64, spec: dict, rng) -> Treatments:
+    catalogue, chronic = spec["catalogue"], spec["chronic"]
+    age = age_at(block.birth, reference)
+    group = _age_group(chronic["age_lower"], age)
+    mean = np.asarray(chronic["mean_treatments"])[group]
+    r = chronic["dispersion"]
+    count = rng.negative_binomial(r, r / (r + mean))
+    person = np.repeat(np.arange(age.size), count)
+    weights = np.asarray(catalogue["chronic_weight_by_age"], dtype=float).T[group[person]]  # (treatments, drugs)
+    cumulative = np.cumsum(weights, axis=1)
+    drug = (rng.random(person.size)[:, None] * cumulative[:, -1:] > cumulative).sum(axis=1)
+    order = np.lexsort((drug, person))
+    person, drug = person[order], drug[order]
+    keep = np.r_[True, (person[1:] != person[:-1]) | (drug[1:] != drug[:-1])]  # one treatment per drug
+    person, drug = person[keep], drug[keep]
+
+    # Contraceptives for some women 16–45 and a specialist biologic for a few adults, run like chronic drugs.
+    names = catalogue["name"]
+    women = np.flatnonzero((block.sex == "F") & (age >= 16) & (age <= 45) & (rng.random(age.size) < spec["acute"]["contraceptive_share_women_16_45"]))
+    biologic = np.flatnonzero((age >= 18) & (rng.random(age.size) < spec["h_resept"]["share_of_adults"]))
+    person = np.concatenate([person, women, biologic])
+    drug = np.concatenate([drug, np.full(women.size, names.index("levonorgestrel og etinyløstradiol")), np.full(biologic.size, names.index("adalimumab"))])
+
+    # Going on now: began an exponential time before, not before the age of 1.
+    earliest = block.birth[person] + YEAR_DAYS
+    began = reference - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, person.size)).astype(np.int64)
+    start = np.maximum(began, earliest)
+    stop = np.full(person.size, reference + 100 * YEAR_DAYS)
+    # Ended within the window: began before or in it, stopped (seponert) before the reference date.
+    ended = np.repeat(np.arange(person.size), rng.poisson(chronic["ended_per_current"], person.size))
+    e_person, e_drug = person[ended], drug[ended]
+    e_stop = window_start + (rng.random(e_person.size) * (reference - window_start).astype(np.int64)).astype(np.int64)
+    e_start = np.maximum(e_stop - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, e_person.size)).astype(np.int64) - 30,
+                         block.birth[e_person] + YEAR_DAYS)
+    valid = e_start < e_stop
+    person = np.concatenate([person, e_person[valid]])
+    drug = np.concatenate([drug, e_drug[valid]])
+    start = np.concatenate([start, e_start[valid]])
+    stop = np.concatenate([stop, e_stop[valid]])
+    return Treatments(person, drug, start, stop)
+
+
+def _prescriptions_of(t: Treatments, window_start, reference):
+    """Yearly prescriptions of each treatment that overlap the window, and their dispensings."""
+    end = np.minimum(t.stop, reference)
+    # The first prescription still valid at the window start, then one per year until the end.
+    skip = np.maximum((window_start - t.start).astype(np.int64) // YEAR_DAYS, 0)
+    count = np.maximum(((end - t.start).astype(np.int64) + YEAR_DAYS - 1) // YEAR_DAYS - skip, 0)
+    treatment = np.repeat(np.arange(t.person.size), count)
+    k = np.arange(treatment.size) - np.repeat(np.cumsum(count) - count, count) + skip[treatment]
+    prescribed = t.start[treatment] + k * YEAR_DAYS
+    renewal = k > 0
+    return treatment, prescribed, renewal
+
+
+def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
+    """Prescriptions and dispensings of a block, and the blå resept egenandeler they owe."""
+    catalogue = spec["catalogue"]
+    window_start = np.datetime64(f"{first_year}-01-01")
+    reference = np.datetime64(f"{last_year + 1}-01-01")
+    chronic = spec["chronic"]
+
+    t = _chronic(block, window_start, reference, spec, rng)
+    treatment, prescribed, renewal = _prescriptions_of(t, window_start, reference)
+    person, drug = t.person[treatment], t.drug[treatment]
+    valid_until = prescribed + YEAR_DAYS
+    stopped = np.where(t.stop[treatment] < valid_until, t.stop[treatment], np.datetime64("NaT"))
+    monthly = rng.random(t.person.size) < chronic["monthly_supply_share"]
+    supply = np.where(monthly, 30, chronic["supply_days"])[treatment]
+    reit = np.where(monthly[treatment], 11, chronic["reit"])
+    renewal_spec = spec["renewal"]
+    offers = (np.maximum(block.gp_office_id[person], 0) * 2654435761 % 100) < renewal_spec["portal_offered_by_office"] * 100
+    year = prescribed.astype("datetime64[Y]").astype(np.int64) + 1970
+    portal_share = np.interp(year, renewal_spec["portal_share_by_year"]["year"], renewal_spec["portal_share_by_year"]["share"])
+    via_portal = renewal & offers & (rng.random(treatment.size) < portal_share)
+    declined = via_portal & (rng.random(treatment.size) > renewal_spec["approved"])
+    prescribed = np.where(declined, prescribed + 7, prescribed)  # a consultation first, a week later
+    channel = np.where(~renewal, 0, np.where(via_portal & ~declined, 1, 2))
+
+    # Chronic dispensings: one per supply period, reit + 1 of them, never after expiry, stop or the reference date.
+    n_disp = reit + 1
+    rx = np.repeat(np.arange(treatment.size), n_disp)
+    j = np.arange(rx.size) - np.repeat(np.cumsum(n_disp) - n_disp, n_disp)
+    jitter = rng.integers(0, chronic["dispensing_jitter_days"] + 1, rx.size)
+    when = prescribed[rx] + j * supply[rx] + np.minimum(jitter, supply[rx] // 3)
+    limit = np.minimum(np.where(np.isnat(stopped[rx]), valid_until[rx], stopped[rx]), reference - 1)
+    ok = (when <= limit) & (when >= window_start)
+    chronic_rx, chronic_when = rx[ok], when[ok]
+
+    # Acute courses on hvit resept.
+    acute = spec["acute"]
+    acute_drugs = [i for i, k in enumerate(catalogue["kind"]) if k == "hvit" and catalogue["name"][i] != "levonorgestrel og etinyløstradiol"]
+    years = np.arange(first_year, last_year + 1)
+    py_person = np.repeat(np.arange(block.citizen_id.size), years.size)
+    py_year = np.tile(years, block.citizen_id.size)
+    year_start = (py_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    from_day = np.maximum(year_start, block.birth[py_person])
+    exposure = np.clip((year_start + 365 - from_day).astype(np.int64) / 365, 0, 1)
+    rate = np.asarray(acute["per_year"])[_age_group(acute["age_lower"], age_at(block.birth[py_person], year_start + 182))]
+    rate = rate * np.where(block.sex[py_person] == "F", acute["women_factor"], 1) * exposure
+    n_acute = rng.poisson(rate)
+    a_row = np.repeat(np.arange(py_person.size), n_acute)
+    a_person = py_person[a_row]
+    a_prescribed = from_day[a_row] + (rng.random(a_row.size) * np.maximum((year_start[a_row] + 365 - from_day[a_row]).astype(np.int64), 1)).astype(np.int64)
+    a_drug = np.asarray(acute_drugs)[rng.integers(0, len(acute_drugs), a_row.size)]
+    a_reit = (rng.random(a_row.size) < acute["reit_share"]).astype(np.int64)
+
+    all_person = np.concatenate([person, a_person])
+    all_drug = np.concatenate([drug, a_drug])
+    all_prescribed = np.concatenate([prescribed, a_prescribed])
+    all_reit = np.concatenate([reit, a_reit])
+    all_stopped = np.concatenate([stopped, np.full(a_row.size, np.datetime64("NaT"), dtype="datetime64[D]")])
+    all_channel = np.concatenate([channel, np.zeros(a_row.size, dtype=np.int64)])
+    all_supply = np.concatenate([supply, np.full(a_row.size, chronic["supply_days"])])
+    acute_first = rng.integers(0, 4, a_row.size)
+    acute_second = acute_first + rng.integers(20, 60, a_row.size)
+    disp_rx = np.concatenate([chronic_rx, treatment.size + np.arange(a_row.size), treatment.size + np.flatnonzero(a_reit)])
+    disp_when = np.concatenate([chronic_when, a_prescribed + acute_first, (a_prescribed + acute_second)[a_reit == 1]])
+    keep = disp_when < reference
+    disp_rx, disp_when = disp_rx[keep], disp_when[keep]
+
+    # Order prescriptions by citizen and date; ids are citizen_id * 1000 + running number.
+    days = all_prescribed.astype(np.int64)
+    order = np.argsort((all_person * (1 << 20) + (days - days.min() if days.size else days)) * 64 + all_drug, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    sorted_person = all_person[order]
+    first_of_person = np.searchsorted(sorted_person, sorted_person)
+    prescription_id = block.citizen_id[sorted_person] * 1000 + (np.arange(order.size) - first_of_person)
+
+    used = np.bincount(rank[disp_rx], minlength=order.size)
+    valid = all_prescribed[order] + YEAR_DAYS
+    stop_sorted = all_stopped[order]
+    status = np.where(~np.isnat(stop_sorted) & (stop_sorted < reference), 3,
+                      np.where(used >= all_reit[order] + 1, 1, np.where(valid < reference, 2, 0)))
+
+    kind_of = np.array([KINDS.index(k) for k in catalogue["kind"]])
+    drug_sorted = all_drug[order]
+    prescriptions = pa.table({
+        "prescription_id": prescription_id,
+        "citizen_id": block.citizen_id[sorted_person],
+        "atc_code": _words(catalogue["atc"], drug_sorted),
+        "drug": _words(catalogue["name"], drug_sorted),
+        "kind": _words(KINDS, kind_of[drug_sorted]),
+        "reseptgruppe": _words(catalogue["reseptgruppe"], drug_sorted),
+        "prescribed_on": all_prescribed[order],
+        "valid_until": valid,
+        "reit": all_reit[order],
+        "prescriber_id": pa.array(block.practitioner_id[sorted_person], mask=block.practitioner_id[sorted_person] < 0),
+        "prescriber_office_id": pa.array(block.gp_office_id[sorted_person], mask=block.gp_office_id[sorted_person] < 0),
+        "renewal": _words(CHANNELS, all_channel[order]),
+        "discontinued_on": pa.array(stop_sorted, mask=np.isnat(stop_sorted) | (stop_sorted >= reference)),
+        "status": _words(STATUSES, status),
+    })
+
+    # Dispensings, with the blå resept egenandel in force on the day.
+    when_days = disp_when.astype(np.int64)
+    d_order = np.argsort(rank[disp_rx] * (1 << 20) + (when_days - when_days.min() if when_days.size else when_days), kind="stable")
+    d_rx, d_when = disp_rx[d_order], disp_when[d_order]
+    d_person, d_drug = all_person[d_rx], all_drug[d_rx]
+    price = np.rint(np.asarray(catalogue["price"])[d_drug] * all_supply[d_rx] / chronic["supply_days"])
+    blue = kind_of[d_drug] == 0
+    b = copay["blue_prescription"]
+    share = Schedule(np.array(b["valid_from"], dtype="datetime64[D]"), np.array(b["share"])).on(d_when)
+    cap = Schedule(np.array(b["valid_from"], dtype="datetime64[D]"), np.array(b["cap"])).on(d_when)
+    egenandel = np.where(blue & (d_when >= pays_from(block.birth, copay["exemptions"]["under_age"])[d_person]),
+                         blue_prescription_egenandel(price, share, cap), 0).astype(np.int64)
+    dispensings = pa.table({
+        "prescription_id": prescription_id[rank[d_rx]],
+        "citizen_id": block.citizen_id[d_person],
+        "dispensed_on": d_when,
+        "pharmacy_id": pa.array(block.pharmacy_id[d_person], mask=block.pharmacy_id[d_person] < 0),
+        "price": price.astype(np.int64),
+        "egenandel": egenandel,
+    })
+    owed = egenandel > 0  # only egenandeler count toward the ceiling; nothing owed, nothing to count
+    payments = Payments(block.citizen_id[d_person][owed], d_when[owed], egenandel[owed], "blue_prescription")
+    return prescriptions, dispensings, payments
+
+
+def _words(vocabulary: list[str], codes: np.ndarray) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(vocabulary)).cast(pa.string())
