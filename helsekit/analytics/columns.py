@@ -89,6 +89,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 COLUMNS["gp_contacts"] = {
+    "contact_id": "Contact id (citizen id × 10,000 + running number)",
     "citizen_id": "The citizen",
     "start": "When the consultation started, or when the e-consultation was sent",
     "kind": "consultation or e_consultation",
@@ -118,6 +119,7 @@ COLUMNS["prescriptions"] = {
     "status": "On the reference date: active, dispensed (fully), expired or discontinued",
 }
 COLUMNS["dispensings"] = {
+    "dispensing_id": "Dispensing id (prescription id × 100 + running number)",
     "prescription_id": "The prescription",
     "citizen_id": "The patient",
     "dispensed_on": "Date collected at the pharmacy",
@@ -129,6 +131,7 @@ COLUMNS["copayments"] = {
     "citizen_id": "The citizen",
     "date": "Date of the service",
     "source": "What it was for: gp_contact or blue_prescription",
+    "source_id": "The gp_contacts.contact_id or dispensings.dispensing_id it pays for",
     "egenandel": "The egenandel owed before the ceiling",
     "charged": "What was paid at the point of service (0 with a frikort)",
     "frikort": "True where a frikort covered it",
@@ -138,6 +141,6 @@ COLUMNS["frikort"] = {
     "year": "Calendar year",
     "reached_on": "Date of the payment that reached the egenandelstak (the frikort holds from then, §2.5)",
     "refund": "Kroner paid above the ceiling and refunded (§2.5)",
-    "refund_by": "The refund is paid within 3 weeks (§2.5)",
+    "refund_by": "When the frikort (and any refund) has been sent: within 3 weeks of reaching the ceiling (§2.5)",
 }
 COLUMNS["sites"] = COLUMNS["organisations"]

@@ -50,3 +50,10 @@ def working_days(first_year: int, last_year: int) -> np.busdaycalendar:
 def add_working_days(start: np.ndarray, days: int | np.ndarray, calendar: np.busdaycalendar) -> np.ndarray:
     """The date ``days`` working days after ``start`` (e.g. the 10-working-day assessment deadline, §6.4)."""
     return np.busday_offset(np.asarray(start, dtype="datetime64[D]"), days, roll="forward", busdaycal=calendar)
+
+
+def add_years(dates: np.ndarray, years: int) -> np.ndarray:
+    """The same day ``years`` later (vectorised); 29 February becomes 1 March in a common year."""
+    dates = np.asarray(dates, dtype="datetime64[D]")
+    month_start = dates.astype("datetime64[M]")
+    return (month_start + 12 * years).astype("datetime64[D]") + (dates - month_start.astype("datetime64[D]"))

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helsekit.domain.calendar import add_years
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -47,10 +49,7 @@ def is_exempt(age_on_date: np.ndarray, under_age: int = 16) -> np.ndarray:
 
 def pays_from(birth: np.ndarray, under_age: int = 16) -> np.ndarray:
     """The first day a person pays egenandel: their 16th birthday (§2.4); 29 February gives 1 March."""
-    birth = np.asarray(birth, dtype="datetime64[D]")
-    month_start = birth.astype("datetime64[M]")
-    # The same day of the month, 16 × 12 months on; 29 February rolls over to 1 March in a common year.
-    return (month_start + 12 * under_age).astype("datetime64[D]") + (birth - month_start.astype("datetime64[D]"))
+    return add_years(birth, under_age)
 
 
 def blue_prescription_egenandel(price: np.ndarray, share: np.ndarray, cap: np.ndarray) -> np.ndarray:

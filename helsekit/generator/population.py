@@ -51,8 +51,19 @@ def birth_dates(ages: np.ndarray, reference_date: np.datetime64, rng: np.random.
 
 
 def age_at(birth: np.ndarray, on: np.datetime64 | np.ndarray) -> np.ndarray:
-    """Whole years of age on a date, or on a date per person (vectorised)."""
+    """Whole years of age on a date, or on a date per person (vectorised).
+
+    The birthday is compared as (month, day), so leap years do not shift it.
+    """
+    birth = np.asarray(birth, dtype="datetime64[D]")
     on = np.asarray(on, dtype="datetime64[D]")
-    years = on.astype("datetime64[Y]").astype(np.int64) - birth.astype("datetime64[Y]").astype(np.int64)
-    birthday_this_year = (birth - birth.astype("datetime64[Y]")) > (on - on.astype("datetime64[Y]"))
-    return years - birthday_this_year.astype(np.int64)
+
+    def year_and_month_day(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        months = d.astype("datetime64[M]")
+        day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
+        month_number = months.astype(np.int64)
+        return month_number // 12, (month_number % 12 + 1) * 100 + day
+
+    born_year, born_md = year_and_month_day(birth)
+    on_year, on_md = year_and_month_day(on)
+    return on_year - born_year - (born_md > on_md).astype(np.int64)

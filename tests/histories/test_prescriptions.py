@@ -32,8 +32,11 @@ def test_no_dispensing_before_the_prescription_or_after_it_expired_was_stopped_o
 
 
 def test_a_prescription_is_valid_for_one_year(data):
-    days = (data.prescriptions["valid_until"] - data.prescriptions["prescribed_on"]).dt.days
-    assert days.between(365, 366).all()  # §10.1
+    rx = data.prescriptions
+    expected = rx["prescribed_on"] + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+    leap_day = (rx["prescribed_on"].dt.month == 2) & (rx["prescribed_on"].dt.day == 29)
+    expected[leap_day] = rx.loc[leap_day, "prescribed_on"] + pd.DateOffset(years=1)  # 29 Feb: through 28 Feb
+    assert (rx["valid_until"] == expected).all()  # §10.1
 
 
 def test_nobody_gets_a_prescription_before_they_are_born(data):
@@ -80,3 +83,32 @@ def test_about_one_in_four_adults_reaches_the_frikort_and_far_more_of_the_elderl
     elderly = adults[adults["age"] >= 70]
     assert elderly["id"].isin(reached).mean() > 1.5 * share
     assert not data.citizens.loc[data.citizens["age"] < 15, "id"].isin(reached).any()
+
+
+def test_two_episodes_of_one_chronic_drug_never_overlap(data):
+    rx = data.prescriptions[data.prescriptions["kind"] == "blå"].sort_values(["citizen_id", "atc_code", "prescribed_on"])
+    same = rx["citizen_id"].eq(rx["citizen_id"].shift()) & rx["atc_code"].eq(rx["atc_code"].shift())
+    previous_end = rx["discontinued_on"].shift().fillna(rx["valid_until"].shift())
+    assert (rx.loc[same, "prescribed_on"] > previous_end[same] - pd.Timedelta(days=30)).all()
+    d = data.dispensings.merge(rx[["prescription_id", "atc_code"]], on="prescription_id")
+    assert not d.duplicated(["citizen_id", "atc_code", "dispensed_on"]).any()
+
+
+def test_drugs_go_only_to_the_sex_and_ages_the_catalogue_allows(data):
+    from helsekit.generator import specs
+
+    catalogue = specs.load("prescriptions")["catalogue"]
+    rules = pd.DataFrame({"atc_code": catalogue["atc"], "only_sex": catalogue["only_sex"], "min_age": catalogue["min_age"]})
+    rx = data.prescriptions.merge(rules, on="atc_code").merge(data.citizens[["id", "sex", "birth_date"]], left_on="citizen_id", right_on="id")
+    assert ((rx["only_sex"] == "") | (rx["only_sex"] == rx["sex"])).all()
+    on, born = rx["prescribed_on"], rx["birth_date"]
+    age = on.dt.year - born.dt.year - ((on.dt.month < born.dt.month) | ((on.dt.month == born.dt.month) & (on.dt.day < born.dt.day)))
+    assert (age >= rx["min_age"]).all()
+
+
+def test_every_copayment_points_at_the_contact_or_dispensing_it_pays_for(data):
+    paid = data.copayments
+    gp = paid[paid["source"] == "gp_contact"].merge(data.gp_contacts[["contact_id", "egenandel"]], left_on="source_id", right_on="contact_id")
+    blue = paid[paid["source"] == "blue_prescription"].merge(data.dispensings[["dispensing_id", "egenandel"]], left_on="source_id", right_on="dispensing_id")
+    assert len(gp) + len(blue) == len(paid)
+    assert (gp["egenandel_x"] == gp["egenandel_y"]).all() and (blue["egenandel_x"] == blue["egenandel_y"]).all()

@@ -61,3 +61,9 @@ def test_birth_dates_give_exactly_the_drawn_age_on_the_reference_date(ages, refe
     ref = np.datetime64(reference, "D")
     born = birth_dates(ages, ref, np.random.default_rng(1))
     assert (age_at(born, ref) == ages).all()
+
+
+def test_age_turns_on_the_birthday_itself_even_across_a_leap_day():
+    born = np.array(["2015-04-09", "2015-04-09", "2000-02-29", "2000-02-29"], dtype="datetime64[D]")
+    on = np.array(["2016-04-08", "2016-04-09", "2001-02-28", "2001-03-01"], dtype="datetime64[D]")
+    assert age_at(born, on).tolist() == [0, 1, 0, 1]

@@ -39,6 +39,7 @@ def _copayment_tables(payments: list[Payments], copay: dict) -> tuple[pa.Table, 
     citizen = np.concatenate([p.citizen_id for p in payments])
     date = np.concatenate([p.date for p in payments])
     nominal = np.concatenate([p.nominal for p in payments])
+    source_id = np.concatenate([p.source_id for p in payments])
     source = pa.DictionaryArray.from_arrays(
         pa.array(np.concatenate([np.full(p.citizen_id.size, i, dtype=np.int8) for i, p in enumerate(payments)])),
         pa.array([p.source for p in payments]),
@@ -47,14 +48,15 @@ def _copayment_tables(payments: list[Payments], copay: dict) -> tuple[pa.Table, 
         # Each source is sorted by citizen and date already: a stable sort of one key merges them quickly.
         days = date.astype("datetime64[D]").astype(np.int64)
         order = np.argsort(citizen * (1 << 20) + (days - days.min()), kind="stable")
-        citizen, date, nominal, source = citizen[order], date[order], nominal[order], source.take(pa.array(order))
+        citizen, date, nominal, source_id = citizen[order], date[order], nominal[order], source_id[order]
+        source = source.take(pa.array(order))
     ceiling, refunds = copay["ceiling"], copay["refunds"]
     no_minimum_from = int(refunds["no_minimum_from"][:4])
     years = yearly_ceilings(ceiling["year"], ceiling["amount"])
     minimum = {y: (refunds["minimum_before_2022"] if y < no_minimum_from else 0) for y in years}
     result = apply_ceiling(citizen, date, nominal, np.ones(citizen.size, dtype=bool), years, minimum)
     copayments = pa.table({
-        "citizen_id": citizen, "date": date, "source": source, "egenandel": nominal, "charged": result.charged,
+        "citizen_id": citizen, "date": date, "source": source, "source_id": source_id, "egenandel": nominal, "charged": result.charged,
         "frikort": nominal > result.charged,
     })
     reached = date[result.frikort_payment]

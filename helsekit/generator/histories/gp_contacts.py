@@ -24,7 +24,7 @@ CODES = {
 }
 OPTIONAL = ("gp_list_id", "gp_office_id", "practitioner_id")  # −1 becomes null
 SCHEMA = pa.schema([
-    ("citizen_id", pa.int64()), ("start", pa.timestamp("s")), ("kind", pa.string()), ("status", pa.string()),
+    ("contact_id", pa.int64()), ("citizen_id", pa.int64()), ("start", pa.timestamp("s")), ("kind", pa.string()), ("status", pa.string()),
     ("booking_channel", pa.string()), ("booked_at", pa.timestamp("s")), ("evening", pa.bool_()),
     ("gp_list_id", pa.int64()), ("gp_office_id", pa.int64()), ("practitioner_id", pa.int64()),
     ("egenandel", pa.int64()),
@@ -52,6 +52,7 @@ class Payments:
     date: np.ndarray
     nominal: np.ndarray
     source: str
+    source_id: np.ndarray  # the contact or dispensing it pays for
 
 
 def _by_citizen_and_time(citizen: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -158,6 +159,12 @@ def generate(
         "egenandel": np.concatenate([nominal, np.zeros(extra.size, dtype=np.int64)]),
     }
     order = _by_citizen_and_time(columns["citizen_id"], columns["start"])
+    citizen_sorted = columns["citizen_id"][order]
+    first = np.r_[True, citizen_sorted[1:] != citizen_sorted[:-1]] if order.size else np.zeros(0, dtype=bool)
+    number = np.arange(order.size) - np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
+    contact_id = np.empty(order.size, dtype=np.int64)
+    contact_id[order] = citizen_sorted * 10_000 + number  # ids follow the citizen: citizen id × 10,000 + running number
+    columns["contact_id"] = contact_id
     arrays = []
     for field in SCHEMA:
         values = columns[field.name][order]
@@ -171,5 +178,6 @@ def generate(
     order_paid = _by_citizen_and_time(block.citizen_id[person[row]], start)
     owed = nominal[order_paid] > 0
     return table, Payments(
-        block.citizen_id[person[row]][order_paid][owed], attended_day[order_paid][owed], nominal[order_paid][owed], "gp_contact"
+        block.citizen_id[person[row]][order_paid][owed], attended_day[order_paid][owed], nominal[order_paid][owed], "gp_contact",
+        contact_id[: row.size][order_paid][owed],
     )

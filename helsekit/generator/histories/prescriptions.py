@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from helsekit.domain.calendar import add_years
 from helsekit.domain.copayments import Schedule, blue_prescription_egenandel, pays_from
 from helsekit.generator.histories.gp_contacts import Payments
 from helsekit.generator.population import age_at
@@ -35,6 +36,13 @@ class Treatments:
     stop: np.ndarray  # datetime64[D]: stopped (seponert) on, or far in the future
 
 
+def _allowed(catalogue: dict, drugs: np.ndarray, sex: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """(persons, drugs): True where the drug may be given to that sex and age (catalogue)."""
+    only = np.asarray(catalogue["only_sex"])[drugs]
+    youngest = np.asarray(catalogue["min_age"])[drugs]
+    return ((only == "") | (only == sex[:, None])) & (age[:, None] >= youngest)
+
+
 def _age_group(lower: list[int], ages: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(lower), np.maximum(ages, 0), side="right") - 1
 
@@ -48,6 +56,7 @@ def _chronic(block, window_start: np.datetime64, reference: np.datetime64, spec:
     count = rng.negative_binomial(r, r / (r + mean))
     person = np.repeat(np.arange(age.size), count)
     weights = np.asarray(catalogue["chronic_weight_by_age"], dtype=float).T[group[person]]  # (treatments, drugs)
+    weights = weights * _allowed(catalogue, np.arange(weights.shape[1]), block.sex[person], age[person])
     cumulative = np.cumsum(weights, axis=1)
     drug = (rng.random(person.size)[:, None] * cumulative[:, -1:] > cumulative).sum(axis=1)
     order = np.lexsort((drug, person))
@@ -62,22 +71,29 @@ def _chronic(block, window_start: np.datetime64, reference: np.datetime64, spec:
     person = np.concatenate([person, women, biologic])
     drug = np.concatenate([drug, np.full(women.size, names.index("levonorgestrel og etinyløstradiol")), np.full(biologic.size, names.index("adalimumab"))])
 
-    # Going on now: began an exponential time before, not before the age of 1.
-    earliest = block.birth[person] + YEAR_DAYS
+    # Going on now: began an exponential time before, never before the drug's youngest age
+    # (catalogue) or the age of 1.
+    min_age = np.maximum(np.asarray(catalogue["min_age"])[drug], 1)
+    earliest = block.birth[person] + np.rint(min_age * 365.25).astype(np.int64) + 1
     began = reference - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, person.size)).astype(np.int64)
     start = np.maximum(began, earliest)
+    # Earlier episodes of the same drug, each stopped (seponert) a while before the next began.
+    keep = start < reference
+    person, drug, start, earliest = person[keep], drug[keep], start[keep], earliest[keep]
     stop = np.full(person.size, reference + 100 * YEAR_DAYS)
-    # Ended within the window: began before or in it, stopped (seponert) before the reference date.
-    ended = np.repeat(np.arange(person.size), rng.poisson(chronic["ended_per_current"], person.size))
-    e_person, e_drug = person[ended], drug[ended]
-    e_stop = window_start + (rng.random(e_person.size) * (reference - window_start).astype(np.int64)).astype(np.int64)
-    e_start = np.maximum(e_stop - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, e_person.size)).astype(np.int64) - 30,
-                         block.birth[e_person] + YEAR_DAYS)
-    valid = e_start < e_stop
-    person = np.concatenate([person, e_person[valid]])
-    drug = np.concatenate([drug, e_drug[valid]])
-    start = np.concatenate([start, e_start[valid]])
-    stop = np.concatenate([stop, e_stop[valid]])
+    episodes = [(person, drug, start, stop)]
+    gap_low, gap_high = chronic["gap_days"]
+    later_start, index = start, np.arange(person.size)
+    while index.size:
+        earlier = rng.random(index.size) < chronic["previous_episode_share"]
+        index, later_start = index[earlier], later_start[earlier]
+        e_stop = later_start - rng.integers(gap_low, gap_high + 1, index.size)
+        e_start = np.maximum(e_stop - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, index.size)).astype(np.int64), earliest[index])
+        valid = (e_start < e_stop) & (e_stop > window_start)
+        index, e_start, e_stop = index[valid], e_start[valid], e_stop[valid]
+        episodes.append((person[index], drug[index], e_start, e_stop))
+        later_start = e_start
+    person, drug, start, stop = (np.concatenate(parts) for parts in zip(*episodes))
     return Treatments(person, drug, start, stop)
 
 
@@ -104,8 +120,6 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     t = _chronic(block, window_start, reference, spec, rng)
     treatment, prescribed, renewal = _prescriptions_of(t, window_start, reference)
     person, drug = t.person[treatment], t.drug[treatment]
-    valid_until = prescribed + YEAR_DAYS
-    stopped = np.where(t.stop[treatment] < valid_until, t.stop[treatment], np.datetime64("NaT"))
     monthly = rng.random(t.person.size) < chronic["monthly_supply_share"]
     supply = np.where(monthly, 30, chronic["supply_days"])[treatment]
     reit = np.where(monthly[treatment], 11, chronic["reit"])
@@ -116,6 +130,8 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     via_portal = renewal & offers & (rng.random(treatment.size) < portal_share)
     declined = via_portal & (rng.random(treatment.size) > renewal_spec["approved"])
     prescribed = np.where(declined, prescribed + 7, prescribed)  # a consultation first, a week later
+    valid_until = add_years(prescribed, 1) - 1
+    stopped = np.where(t.stop[treatment] < valid_until, t.stop[treatment], np.datetime64("NaT"))
     channel = np.where(~renewal, 0, np.where(via_portal & ~declined, 1, 2))
 
     # Chronic dispensings: one per supply period, reit + 1 of them, never after expiry, stop or the reference date.
@@ -143,7 +159,11 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     a_row = np.repeat(np.arange(py_person.size), n_acute)
     a_person = py_person[a_row]
     a_prescribed = from_day[a_row] + (rng.random(a_row.size) * np.maximum((year_start[a_row] + 365 - from_day[a_row]).astype(np.int64), 1)).astype(np.int64)
-    a_drug = np.asarray(acute_drugs)[rng.integers(0, len(acute_drugs), a_row.size)]
+    a_age = age_at(block.birth[a_person], a_prescribed)
+    allowed = _allowed(catalogue, np.asarray(acute_drugs), block.sex[a_person], a_age).astype(float)
+    cumulative = np.cumsum(allowed, axis=1)
+    pick = (rng.random(a_row.size)[:, None] * cumulative[:, -1:] >= cumulative).sum(axis=1)
+    a_drug = np.asarray(acute_drugs)[np.minimum(pick, len(acute_drugs) - 1)]
     a_reit = (rng.random(a_row.size) < acute["reit_share"]).astype(np.int64)
 
     all_person = np.concatenate([person, a_person])
@@ -170,7 +190,7 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     prescription_id = block.citizen_id[sorted_person] * 1000 + (np.arange(order.size) - first_of_person)
 
     used = np.bincount(rank[disp_rx], minlength=order.size)
-    valid = all_prescribed[order] + YEAR_DAYS
+    valid = add_years(all_prescribed[order], 1) - 1
     stop_sorted = all_stopped[order]
     status = np.where(~np.isnat(stop_sorted) & (stop_sorted < reference), 3,
                       np.where(used >= all_reit[order] + 1, 1, np.where(valid < reference, 2, 0)))
@@ -206,8 +226,13 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     cap = Schedule(np.array(b["valid_from"], dtype="datetime64[D]"), np.array(b["cap"])).on(d_when)
     egenandel = np.where(blue & (d_when >= pays_from(block.birth, copay["exemptions"]["under_age"])[d_person]),
                          blue_prescription_egenandel(price, share, cap), 0).astype(np.int64)
+    d_prescription = prescription_id[rank[d_rx]]
+    d_first = np.r_[True, d_prescription[1:] != d_prescription[:-1]] if d_prescription.size else np.zeros(0, dtype=bool)
+    d_number = np.arange(d_prescription.size) - np.maximum.accumulate(np.where(d_first, np.arange(d_prescription.size), 0))
+    dispensing_id = d_prescription * 100 + d_number
     dispensings = pa.table({
-        "prescription_id": prescription_id[rank[d_rx]],
+        "dispensing_id": dispensing_id,
+        "prescription_id": d_prescription,
         "citizen_id": block.citizen_id[d_person],
         "dispensed_on": d_when,
         "pharmacy_id": pa.array(block.pharmacy_id[d_person], mask=block.pharmacy_id[d_person] < 0),
@@ -215,7 +240,7 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
         "egenandel": egenandel,
     })
     owed = egenandel > 0  # only egenandeler count toward the ceiling; nothing owed, nothing to count
-    payments = Payments(block.citizen_id[d_person][owed], d_when[owed], egenandel[owed], "blue_prescription")
+    payments = Payments(block.citizen_id[d_person][owed], d_when[owed], egenandel[owed], "blue_prescription", dispensing_id[owed])
     return prescriptions, dispensings, payments
 
 
