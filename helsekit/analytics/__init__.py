@@ -25,8 +25,8 @@ class HelseData:
     """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
     ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
     ``gp_list_memberships``, ``kommuner`` and ``fylker``; and the health histories
-    ``gp_contacts``, ``prescriptions``, ``dispensings``, ``copayments`` and ``frikort``. Each is read
-    once, when first used.
+    ``gp_contacts``, ``prescriptions``, ``dispensings``, ``referrals``, ``referral_statuses``,
+    ``hospital_appointments``, ``copayments`` and ``frikort``. Each is read once, when first used.
 
     ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
     All of it is synthetic ("Syntetiske data").
@@ -169,6 +169,21 @@ class HelseData:
     def dispensings(self) -> pd.DataFrame:
         """Every dispensing at a pharmacy, with its price and the blå resept egenandel (§2.7)."""
         return self._history("dispensings")
+
+    @cached_property
+    def referrals(self) -> pd.DataFrame:
+        """Henvisninger to the specialist service: assessment, outcome, legal deadline, start of care, fristbrudd (§6)."""
+        return self._history("referrals")
+
+    @cached_property
+    def referral_statuses(self) -> pd.DataFrame:
+        """The citizen-visible status sequence of each referral, dated (§6.1)."""
+        return self._history("referral_statuses")
+
+    @cached_property
+    def hospital_appointments(self) -> pd.DataFrame:
+        """Outpatient appointments at the hospital a referral leads to (attended, no-show, or booked ahead)."""
+        return self._history("hospital_appointments")
 
     @cached_property
     def copayments(self) -> pd.DataFrame:

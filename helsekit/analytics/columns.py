@@ -127,11 +127,43 @@ COLUMNS["dispensings"] = {
     "price": "Price in NOK",
     "egenandel": "Blå resept egenandel owed (0 for hvit, H-resept and under 16), §2.7",
 }
+COLUMNS["referrals"] = {
+    "referral_id": "Referral id (citizen id × 1000 + running number)",
+    "citizen_id": "The patient",
+    "referred_by_office_id": "The referring GP office",
+    "referred_by_id": "The referring fastlege; empty on a list without one",
+    "hospital_id": "The receiving hospital (the local one of the citizen's health trust)",
+    "sector": "somatikk, psykisk_helsevern_voksne, psykisk_helsevern_barn_og_unge or tsb",
+    "sent_on": "Sent by the GP",
+    "received_on": "Received by the hospital: waiting time counts from here (§7.3)",
+    "assessed_on": "Assessed: within 10 working days (§6.4)",
+    "outcome": "rett_til_helsehjelp, videresendt or avvist (§6.1, §6.3)",
+    "legal_deadline": "Juridisk frist: latest start of care (§6.4); empty without a right to care",
+    "start_of_care": "First outpatient appointment; may lie after the reference date",
+    "fristbrudd": "Care started after the legal deadline (§6.5)",
+    "helfo_notified_on": "Helfo told of the breach (§6.5)",
+    "pathway": "Pakkeforløp for kreft, if any (§12)",
+    "status": "Citizen-visible status on the reference date (§6.1)",
+}
+COLUMNS["referral_statuses"] = {
+    "referral_id": "The referral",
+    "status": "Til vurdering, Vurdering pågår, Vurdert, Time tildelt, Behandling pågår, Behandling avsluttet, Avsluttet, Videresendt or Avvist (§6.1)",
+    "at": "Date the status was reached",
+}
+COLUMNS["hospital_appointments"] = {
+    "appointment_id": "Appointment id (referral id × 100 + running number)",
+    "referral_id": "The referral it follows from",
+    "citizen_id": "The patient",
+    "hospital_id": "The hospital",
+    "start": "Date and time",
+    "status": "attended, no_show, or booked (after the reference date)",
+    "egenandel": "Poliklinikk egenandel owed (illustrative rates, see referrals.toml; 0 under 16)",
+}
 COLUMNS["copayments"] = {
     "citizen_id": "The citizen",
     "date": "Date of the service",
-    "source": "What it was for: gp_contact or blue_prescription",
-    "source_id": "The gp_contacts.contact_id or dispensings.dispensing_id it pays for",
+    "source": "What it was for: gp_contact, blue_prescription or outpatient",
+    "source_id": "The gp_contacts.contact_id, dispensings.dispensing_id or hospital_appointments.appointment_id it pays for",
     "egenandel": "The egenandel owed before the ceiling",
     "charged": "What was paid at the point of service (0 with a frikort)",
     "frikort": "True where a frikort covered it",

@@ -216,7 +216,7 @@ def generate(
     step("sites and GP lists")
     rng = streams.rng("sites")
     orgs = sites.Organisations()
-    sites.build_regional(orgs, geo.kommuner, geo.fylker, hs_spec, rng)
+    hospital_of_kommune = sites.build_regional(orgs, geo.kommuner, geo.fylker, hs_spec, rng)
     citizens_per_kommune = np.bincount(hh_kommune, weights=hh_size, minlength=len(geo.kommuner))
     sites.build_local(orgs, geo.kommuner, citizens_per_kommune, hs_spec, rng)
     scheme, hh_list = gp_lists.build(
@@ -292,6 +292,7 @@ def generate(
             gp_office_id=np.where(on_list, scheme.list_office[np.maximum(listed, 0)], -1),
             practitioner_id=np.where(practitioner >= 0, practitioner + 1, -1),
             pharmacy_id=_pharmacy_of(orgs, geo.kommuner, hh_kommune[hh.person_household][person_order]),
+            hospital_id=hospital_of_kommune[hh_kommune[hh.person_household][person_order]],
         )
         result = histories.generate(citizens, reference, streams.seed, history_folder, workers)
         for name, value in result.items():

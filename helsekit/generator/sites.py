@@ -67,13 +67,14 @@ def _health_trust_catchments(kommuner: pd.DataFrame, fylke_region: dict[str, str
 
 
 def build_regional(orgs: Organisations, kommuner: pd.DataFrame, fylker: pd.DataFrame, spec: dict, rng: np.random.Generator) -> np.ndarray:
-    """RHF, HF and hospitals for the whole country. Returns the HF id serving each kommune."""
+    """RHF, HF and hospitals for the whole country. Returns the hospital id serving each kommune."""
     regions = spec["regions"]
     fylke_region = dict(zip(fylker["number"], fylker["region"]))
     catchment = _health_trust_catchments(kommuner, fylke_region, regions["region"], regions["health_trusts"])
     hospitals = spec["hospitals"]
     population = kommuner["population"].to_numpy()
     hf_ids = np.zeros(catchment.max() + 1, dtype=np.int64)
+    serving = np.zeros(len(kommuner), dtype=np.int64)
     trust = 0
     for region, n_trusts in zip(regions["region"], regions["health_trusts"]):
         seat = kommuner[kommuner["fylke_number"].map(fylke_region) == region].sort_values("population").iloc[-1]
@@ -85,9 +86,12 @@ def build_regional(orgs: Organisations, kommuner: pd.DataFrame, fylker: pd.DataF
             hf_ids[trust] = orgs.add(Kind.HF, [f"Helse {place} HF"], [kommuner["number"].iloc[rows[0]]], rhf_id)[0]
             n_hosp = min(1 + int(population[rows].sum() // hospitals["persons_per_extra_hospital"]), hospitals["max_per_health_trust"], rows.size)
             names = [f"{p} sykehus" for p in people.place_names(n_hosp, rng)]
-            orgs.add(Kind.HOSPITAL, names, kommuner["number"].iloc[rows[:n_hosp]], hf_ids[trust])
+            hospital_ids = orgs.add(Kind.HOSPITAL, names, kommuner["number"].iloc[rows[:n_hosp]], hf_ids[trust])
+            # Each kommune of the catchment goes to the trust's hospital in that kommune, else its main one.
+            serving[rows] = hospital_ids[0]
+            serving[rows[:n_hosp]] = hospital_ids
             trust += 1
-    return hf_ids[catchment]
+    return serving
 
 
 def build_local(orgs: Organisations, kommuner: pd.DataFrame, citizens_per_kommune: np.ndarray, spec: dict, rng: np.random.Generator) -> None:

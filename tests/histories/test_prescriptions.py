@@ -106,9 +106,16 @@ def test_drugs_go_only_to_the_sex_and_ages_the_catalogue_allows(data):
     assert (age >= rx["min_age"]).all()
 
 
-def test_every_copayment_points_at_the_contact_or_dispensing_it_pays_for(data):
+def test_every_copayment_points_at_the_contact_dispensing_or_appointment_it_pays_for(data):
     paid = data.copayments
-    gp = paid[paid["source"] == "gp_contact"].merge(data.gp_contacts[["contact_id", "egenandel"]], left_on="source_id", right_on="contact_id")
-    blue = paid[paid["source"] == "blue_prescription"].merge(data.dispensings[["dispensing_id", "egenandel"]], left_on="source_id", right_on="dispensing_id")
-    assert len(gp) + len(blue) == len(paid)
-    assert (gp["egenandel_x"] == gp["egenandel_y"]).all() and (blue["egenandel_x"] == blue["egenandel_y"]).all()
+    sources = {
+        "gp_contact": data.gp_contacts.rename(columns={"contact_id": "key"}),
+        "blue_prescription": data.dispensings.rename(columns={"dispensing_id": "key"}),
+        "outpatient": data.hospital_appointments.rename(columns={"appointment_id": "key"}),
+    }
+    matched = 0
+    for source, table in sources.items():
+        joined = paid[paid["source"] == source].merge(table[["key", "egenandel"]], left_on="source_id", right_on="key")
+        assert (joined["egenandel_x"] == joined["egenandel_y"]).all()
+        matched += len(joined)
+    assert matched == len(paid)

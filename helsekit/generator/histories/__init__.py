@@ -19,14 +19,14 @@ import pyarrow as pa
 
 from helsekit.domain.copayments import apply_ceiling, yearly_ceilings
 from helsekit.generator import specs
-from helsekit.generator.histories import gp_contacts, prescriptions
+from helsekit.generator.histories import gp_contacts, prescriptions, referrals
 from helsekit.generator.histories.gp_contacts import Block, Payments
 from helsekit.generator.streams import Streams
 from helsekit.storage import archive
 
 __all__ = ["Block", "TABLES", "generate", "window"]
 
-TABLES = ("gp_contacts", "prescriptions", "dispensings", "copayments", "frikort")
+TABLES = ("gp_contacts", "prescriptions", "dispensings", "referrals", "referral_statuses", "hospital_appointments", "copayments", "frikort")
 
 
 def window(reference_date: np.datetime64) -> tuple[int, int]:
@@ -87,8 +87,11 @@ def _run(job: _Job) -> dict[str, pa.Table | int]:
     rx, dispensed, rx_paid = prescriptions.generate(
         job.block, first_year, last_year, specs.load("prescriptions"), copay, streams.rng(f"prescriptions/{job.number}")
     )
-    copayments, frikort = _copayment_tables([gp_paid, rx_paid], copay)
-    tables = dict(zip(TABLES, (contacts, rx, dispensed, copayments, frikort)))
+    referred, statuses, appointments, outpatient_paid = referrals.generate(
+        job.block, first_year, last_year, specs.load("referrals"), copay, streams.rng(f"referrals/{job.number}")
+    )
+    copayments, frikort = _copayment_tables([gp_paid, rx_paid, outpatient_paid], copay)
+    tables = dict(zip(TABLES, (contacts, rx, dispensed, referred, statuses, appointments, copayments, frikort)))
     if job.folder is None:
         return tables
     for name, table in tables.items():

@@ -42,6 +42,7 @@ class Block:
     gp_office_id: np.ndarray
     practitioner_id: np.ndarray  # −1: list without a permanent GP
     pharmacy_id: np.ndarray  # the pharmacy the citizen uses
+    hospital_id: np.ndarray  # the local hospital of the citizen's health trust
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""Referrals (henvisninger) to the specialist service and the outpatient appointments they lead to.
+
+Numbers from referrals.toml. A referral is received by the local hospital, assessed within 10
+working days (§6.4), and answered with a right to care, a rejection or a forward (§6.1, §6.3). With a
+right to care it gets a legal deadline and a start of care after a gamma-distributed wait by sector
+(reference-statistics §10); a start after the deadline is a fristbrudd that Helfo is told of (§6.5).
+Cancer pathway referrals follow the standard pathway times (§12). The citizen-visible status
+sequence of §6.1 is recorded with its dates; only what happened by the reference date is shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from helsekit.domain.calendar import add_working_days, working_days
+from helsekit.domain.copayments import Schedule, pays_from
+from helsekit.generator.histories.gp_contacts import Payments
+from helsekit.generator.population import age_at
+
+STATUSES = ["Til vurdering", "Vurdering pågår", "Vurdert", "Time tildelt", "Behandling pågår", "Behandling avsluttet",
+            "Avsluttet", "Videresendt", "Avvist"]
+OUTCOMES = ["rett_til_helsehjelp", "videresendt", "avvist"]
+APPOINTMENT_STATUSES = ["attended", "no_show", "booked"]
+MINUTE = np.timedelta64(1, "m")
+
+
+def _words(vocabulary: list[str], codes: np.ndarray) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(vocabulary)).cast(pa.string())
+
+
+def _by_year(years: np.ndarray, anchors: list[int], values: list[float]) -> np.ndarray:
+    return np.interp(years, anchors, values)
+
+
+def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
+    """Referrals, their status history and outpatient appointments; the outpatient egenandeler owed."""
+    reference = np.datetime64(f"{last_year + 1}-01-01")
+    calendar = working_days(first_year, last_year + 2)
+    years = np.arange(first_year, last_year + 1)
+    person = np.repeat(np.arange(block.citizen_id.size), years.size)
+    year = np.tile(years, block.citizen_id.size)
+    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    exposed_from = np.maximum(year_start, block.birth[person])
+    exposure = np.clip((year_start + 365 - exposed_from).astype(np.int64) / 365, 0, 1)
+    rates = spec["rates"]
+    group = np.searchsorted(np.asarray(rates["age_lower"]), np.maximum(age_at(block.birth[person], year_start + 182), 0), side="right") - 1
+    count = rng.poisson(np.asarray(rates["per_year"])[group] * exposure)
+    row = np.repeat(np.arange(person.size), count)
+    p = person[row]
+    n = row.size
+
+    open_days = np.maximum(np.busday_count(exposed_from[row], year_start[row] + 365, busdaycal=calendar), 1)
+    received = np.busday_offset(exposed_from[row], (rng.random(n) * open_days).astype(np.int64), roll="forward", busdaycal=calendar)
+    sent = np.busday_offset(received, -rng.integers(0, 4, n), roll="backward", busdaycal=calendar)
+    age = age_at(block.birth[p], received)
+
+    sectors = spec["sectors"]
+    child = age < 18
+    cumulative = np.cumsum(np.where(child[:, None], sectors["share_children"], sectors["share_adults"]), axis=1)
+    sector = (rng.random(n)[:, None] >= cumulative / cumulative[:, -1:]).sum(axis=1)
+
+    assess = spec["assessment"]
+    late = rng.random(n) < assess["late_share"]
+    assessed = add_working_days(received, np.where(late, assess["working_days"] + rng.integers(1, 6, n), rng.integers(1, assess["working_days"] + 1, n)), calendar)
+    out = spec["outcome"]
+    draw = rng.random(n)
+    outcome = np.where(draw < out["right_to_care"], 0, np.where(draw < out["right_to_care"] + out["forwarded"], 1, 2))
+
+    # Waiting time to start of care, by sector and year; cancer pathways by their standard times.
+    waiting = spec["waiting"]
+    sector_names = sectors["name"]
+    ref_year = received.astype("datetime64[Y]").astype(np.int64) + 1970
+    mean_wait = np.choose(sector, [_by_year(ref_year, waiting["year"], waiting[name]) for name in sector_names])
+    wait = rng.gamma(waiting["gamma_shape"], mean_wait / waiting["gamma_shape"])
+    pathways = spec["pathways"]
+    pathway = np.full(n, -1)
+    eligible = (sector == 0) & (age >= 40) & (outcome == 0)
+    on_pathway = eligible & (rng.random(n) < pathways["share_of_somatic_40_plus"])
+    pathway[on_pathway] = np.where(block.sex[p][on_pathway] == "F", 0, 1)
+    standard = np.asarray(pathways["standard_days"])[np.maximum(pathway, 0)]
+    in_time = rng.random(n) < pathways["within_standard_share"]
+    pathway_wait = np.where(in_time, standard * rng.uniform(0.6, 1.0, n), standard * rng.uniform(1.02, 1.6, n))
+    wait = np.where(on_pathway, pathway_wait, wait)
+    start = np.busday_offset(received + np.maximum(np.rint(wait).astype(np.int64), 1), 0, roll="forward", busdaycal=calendar)
+    start = np.maximum(start, np.busday_offset(assessed, 1, roll="forward", busdaycal=calendar))
+
+    deadline_spec = spec["deadline"]
+    breach = rng.random(n) < _by_year(ref_year, deadline_spec["year"], deadline_spec["breach_share"])
+    deadline = np.where(breach, start - rng.integers(1, 31, n), start + rng.integers(0, 61, n))
+    young_mental = (sector >= 1) & (age < 23)
+    cap = add_working_days(received, deadline_spec["young_mental_health_max_working_days"], calendar)
+    deadline = np.where(young_mental, np.minimum(deadline, cap), deadline)
+    deadline = np.maximum(deadline, assessed)
+    breached = (outcome == 0) & (start > deadline)
+    helfo = np.where(breached, add_working_days(deadline, 1, calendar), np.datetime64("NaT"))
+
+    # Outpatient appointments: the first at the start of care, then follow-ups.
+    appt = spec["hospital_appointments"]
+    right = np.flatnonzero(outcome == 0)
+    follow = rng.poisson(appt["follow_ups_mean"], right.size)
+    a_ref = np.repeat(right, follow + 1)
+    k = np.arange(a_ref.size) - np.repeat(np.cumsum(follow + 1) - (follow + 1), follow + 1)
+    weeks_low, weeks_high = appt["weeks_between"]
+    gaps = rng.integers(weeks_low * 7, weeks_high * 7 + 1, a_ref.size) * (k > 0)
+    cumulative_gap = np.cumsum(gaps)
+    offset = cumulative_gap - cumulative_gap[np.repeat(np.cumsum(follow + 1) - (follow + 1), follow + 1)]
+    a_day = np.busday_offset(start[a_ref] + offset, 0, roll="forward", busdaycal=calendar)
+    slots = (appt["day_hours"][1] - appt["day_hours"][0]) * 60 // appt["slot_minutes"]
+    a_start = a_day.astype("datetime64[m]") + (appt["day_hours"][0] * 60 + rng.integers(0, slots, a_ref.size) * appt["slot_minutes"]) * MINUTE
+    no_show = rng.random(a_ref.size) < appt["no_show_share"]
+    future = a_day >= reference
+    a_status = np.where(future, 2, np.where(no_show, 1, 0))
+    fee = Schedule(np.array(appt["egenandel_valid_from"], dtype="datetime64[D]"), np.array(appt["egenandel"])).on(a_day)
+    owes = (a_status == 0) & (a_day >= pays_from(block.birth, copay["exemptions"]["under_age"])[p[a_ref]])
+    a_egenandel = np.where(owes, fee, 0).astype(np.int64)
+
+    # The citizen-visible status sequence (§6.1), dated; only what happened by the reference date.
+    last_appt = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    ends = np.cumsum(follow + 1) - 1
+    last_appt[right] = a_day[ends] if right.size else last_appt[right]
+    treatment_ended = last_appt + rng.integers(7, 31, n)
+    closed = treatment_ended + rng.integers(1, 15, n)
+    in_progress = np.flatnonzero((assessed - received).astype(np.int64) > 1)
+    events = [
+        (np.arange(n), received, 0),
+        (in_progress, np.busday_offset(received[in_progress], 1, roll="forward", busdaycal=calendar), 1),
+        (np.arange(n), assessed, 2),
+        (right, np.minimum(assessed[right] + rng.integers(0, 6, right.size), start[right]), 3),
+        (right, start[right], 4),
+        (right, treatment_ended[right], 5),
+        (right, closed[right], 6),
+        (np.flatnonzero(outcome == 1), assessed[outcome == 1], 7),
+        (np.flatnonzero(outcome == 2), assessed[outcome == 2], 8),
+    ]
+    e_ref = np.concatenate([e[0] for e in events])
+    e_at = np.concatenate([e[1] for e in events]).astype("datetime64[D]")
+    e_status = np.concatenate([np.full(e[0].size, e[2]) for e in events])
+    seen = e_at < reference
+    e_ref, e_at, e_status = e_ref[seen], e_at[seen], e_status[seen]
+    e_order = np.lexsort((e_status, e_at, e_ref))
+    e_ref, e_at, e_status = e_ref[e_order], e_at[e_order], e_status[e_order]
+    current = np.zeros(n, dtype=np.int64)
+    current[e_ref] = e_status  # the last event of each referral wins (sorted by date)
+
+    # Ids follow the citizen: citizen id × 1,000 + running number (referrals are made in citizen order).
+    first_of = np.searchsorted(p, p)
+    referral_id = block.citizen_id[p] * 1000 + (np.arange(n) - first_of)
+    referrals = pa.table({
+        "referral_id": referral_id,
+        "citizen_id": block.citizen_id[p],
+        "referred_by_office_id": pa.array(block.gp_office_id[p], mask=block.gp_office_id[p] < 0),
+        "referred_by_id": pa.array(block.practitioner_id[p], mask=block.practitioner_id[p] < 0),
+        "hospital_id": pa.array(block.hospital_id[p], mask=block.hospital_id[p] < 0),
+        "sector": _words(sector_names, sector),
+        "sent_on": sent, "received_on": received, "assessed_on": assessed,
+        "outcome": _words(OUTCOMES, outcome),
+        "legal_deadline": pa.array(deadline, mask=outcome != 0),
+        "start_of_care": pa.array(start, mask=outcome != 0),
+        "fristbrudd": breached,
+        "helfo_notified_on": pa.array(helfo, mask=np.isnat(helfo)),
+        "pathway": pa.array(np.asarray(pathways["name"], dtype=object)[np.maximum(pathway, 0)], mask=pathway < 0, type=pa.string()),
+        "status": _words(STATUSES, current),
+    })
+    statuses = pa.table({"referral_id": referral_id[e_ref], "status": _words(STATUSES, e_status), "at": e_at})
+    a_order = np.lexsort((a_start, p[a_ref]))
+    appointments = pa.table({
+        "referral_id": referral_id[a_ref][a_order],
+        "citizen_id": block.citizen_id[p[a_ref]][a_order],
+        "hospital_id": pa.array(block.hospital_id[p[a_ref]][a_order], mask=block.hospital_id[p[a_ref]][a_order] < 0),
+        "start": a_start[a_order].astype("datetime64[s]"),
+        "status": _words(APPOINTMENT_STATUSES, a_status[a_order]),
+        "egenandel": a_egenandel[a_order],
+    })
+    appointment_id = referral_id[a_ref][a_order] * 100 + k[a_order]
+    appointments = appointments.add_column(0, "appointment_id", pa.array(appointment_id))
+    owed = a_egenandel[a_order] > 0
+    payments = Payments(block.citizen_id[p[a_ref]][a_order][owed], a_day[a_order][owed], a_egenandel[a_order][owed],
+                        "outpatient", appointment_id[owed])
+    return referrals, statuses, appointments, payments
