@@ -13,7 +13,8 @@ from helsekit.domain.copayments import yearly_ceilings
 from helsekit.generator import specs
 
 AGE_BANDS = {"0–15": 0, "16–29": 16, "30–49": 30, "50–66": 50, "67–79": 67, "80+": 80}
-SOURCES = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept"}
+SOURCES = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outpatient": "Poliklinikk"}
+HOSPITAL = {"attended": "Time på sykehus", "no_show": "Uteblitt sykehustime", "booked": "Bestilt sykehustime"}
 CONTACTS = {"consultation": "Konsultasjon hos fastlege", "e_consultation": "E-konsultasjon", "no_show": "Uteblitt time",
             "cancelled": "Avbestilt time"}
 KINDS = {"blå": "blå resept", "hvit": "hvit resept", "h": "H-resept"}
@@ -40,11 +41,9 @@ def _of(frame: pd.DataFrame, citizen_id: int) -> pd.DataFrame:
     return frame[frame["citizen_id"] == citizen_id]
 
 
-def _with_charged(rows: pd.DataFrame, paying: pd.Series, day: str, payments: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with the ``charged`` of their payment: a day's n-th paying row is its n-th payment (stored in order)."""
-    rows = rows.assign(n=rows[paying].groupby(day).cumcount().reindex(rows.index, fill_value=-1))
-    payments = payments.assign(n=payments.groupby("date").cumcount())[["date", "n", "charged"]]
-    return rows.merge(payments.rename(columns={"date": day}), on=[day, "n"], how="left")
+def _with_charged(rows: pd.DataFrame, key: str, payments: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the ``charged`` of the payment that points at them (copayments.source_id)."""
+    return rows.merge(payments[["source_id", "charged"]].rename(columns={"source_id": key}), on=key, how="left")
 
 
 def _event(when, order: int, what, detail, egenandel=np.nan) -> pd.DataFrame:
@@ -58,17 +57,18 @@ def _covered(rows: pd.DataFrame) -> np.ndarray:
 
 def citizen_timeline(data, citizen_id: int) -> pd.DataFrame:
     """One citizen's whole history by day: contacts (in clock order), prescriptions written, dispensings, withdrawals
-    (seponert) and frikort. Columns ``when``, ``what``, ``detail`` and ``egenandel`` (kroner charged; 0 where nothing
+    (seponert), referral statuses, hospital appointments and frikort. Columns ``when``, ``what``, ``detail`` and ``egenandel`` (kroner charged; 0 where nothing
     was charged, NaN for events that carry no egenandel)."""
     pays = _of(data.copayments, citizen_id)
     contacts = _of(data.gp_contacts, citizen_id).sort_values("start", kind="stable")
     attended = contacts["status"] == "attended"
-    contacts = _with_charged(contacts.assign(day=contacts["start"].dt.normalize()), attended, "day",
-                             pays[pays["source"] == "gp_contact"])
+    contacts = _with_charged(contacts, "contact_id", pays[pays["source"] == "gp_contact"])
     rx = _of(data.prescriptions, citizen_id)
     drug = (rx["drug"] + " (" + rx["atc_code"] + "), " + rx["kind"].map(KINDS)).set_axis(rx["prescription_id"])
     disp = _of(data.dispensings, citizen_id).merge(rx[["prescription_id", "kind"]], on="prescription_id", how="left")
-    disp = _with_charged(disp, disp["kind"] == "blå", "dispensed_on", pays[pays["source"] == "blue_prescription"])
+    disp = _with_charged(disp, "dispensing_id", pays[pays["source"] == "blue_prescription"])
+    hospital = _with_charged(_of(data.hospital_appointments, citizen_id), "appointment_id", pays[pays["source"] == "outpatient"])
+    statuses = data.referral_statuses.merge(_of(data.referrals, citizen_id)[["referral_id", "sector"]], on="referral_id")
     stopped, frikort = rx[rx["discontinued_on"].notna()], _of(data.frikort, citizen_id)
     booked = np.where(contacts["kind"] == "e_consultation", "sendt på helsenorge",
                       contacts["booking_channel"].map(CHANNELS).astype(str))
@@ -80,6 +80,8 @@ def citizen_timeline(data, citizen_id: int) -> pd.DataFrame:
         _event(disp["dispensed_on"], 2, "Resept utlevert på apotek", disp["prescription_id"].map(drug).astype(str)
                + ", pris " + disp["price"].astype(str) + " kr" + _covered(disp), disp["charged"].fillna(0)),
         _event(stopped["discontinued_on"], 3, "Resept seponert", stopped["prescription_id"].map(drug)),
+        _event(statuses["at"], 5, "Henvisning: " + statuses["status"], statuses["sector"].str.replace("_", " ")),
+        _event(hospital["start"], 6, hospital["status"].map(HOSPITAL), "poliklinikk" + _covered(hospital), hospital["charged"].fillna(0)),
         _event(frikort["reached_on"], 4, "Frikort", "egenandelstaket på " + frikort["year"].map(egenandelstak()).astype(str)
                + " kr er nådd; refusjon " + frikort["refund"].astype(str) + " kr innen "
                + frikort["refund_by"].dt.strftime("%d.%m.%Y")),
