@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import working_days
 from helsekit.domain.copayments import Schedule, pays_from
-from helsekit.generator.population import age_at, age_distribution, male_share_by_age
+from helsekit.generator.histories.common import age_group, person_years, words
+from helsekit.generator.population import age_distribution, male_share_by_age
 
 MINUTE = np.timedelta64(1, "m")
 CODES = {
@@ -86,17 +87,11 @@ def generate(
     block: Block, first_year: int, last_year: int, spec: dict, copay: dict, factors: dict[str, np.ndarray], rng: np.random.Generator
 ) -> tuple[pa.Table, Payments]:
     """Contacts of a block of citizens in ``first_year``…``last_year``, and the egenandeler they owe."""
-    years = np.arange(first_year, last_year + 1)
-    person = np.repeat(np.arange(block.citizen_id.size), years.size)
-    year = np.tile(years, block.citizen_id.size)
-    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-    year_end = (year - 1969).astype("datetime64[Y]").astype("datetime64[D]")
-    exposed_from = np.maximum(year_start, block.birth[person])
-    exposure = np.clip((year_end - exposed_from).astype(np.int64) / (year_end - year_start).astype(np.int64), 0, 1)
+    grid = person_years(block.birth, first_year, last_year)
+    person, year, year_end, exposed_from, exposure = grid.person, grid.year, grid.year_end, grid.exposed_from, grid.exposure
 
     rates = spec["rates"]
-    age = age_at(block.birth[person], year_start + 182)
-    group = np.searchsorted(np.asarray(rates["age_lower"]), np.maximum(age, 0), side="right") - 1
+    group = age_group(rates["age_lower"], grid.age_mid_year)
     male = block.sex[person] == "M"
     share_factor = np.where(male, factors["share_factor_M"][group], factors["share_factor_F"][group])
     share = np.minimum(np.asarray(rates["share_with_any"])[group] * share_factor, 0.97)
@@ -170,7 +165,7 @@ def generate(
     for field in SCHEMA:
         values = columns[field.name][order]
         if field.name in CODES:
-            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), pa.array(CODES[field.name])).cast(pa.string()))
+            arrays.append(words(CODES[field.name], values))
         elif field.type == pa.timestamp("s"):
             arrays.append(pa.array(values.astype("datetime64[s]"), type=field.type))
         else:

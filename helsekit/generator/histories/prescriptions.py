@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_years
 from helsekit.domain.copayments import Schedule, blue_prescription_egenandel, pays_from
+from helsekit.generator.histories.common import age_group, person_years, words
 from helsekit.generator.histories.gp_contacts import Payments
 from helsekit.generator.population import age_at
 
@@ -43,14 +44,10 @@ def _allowed(catalogue: dict, drugs: np.ndarray, sex: np.ndarray, age: np.ndarra
     return ((only == "") | (only == sex[:, None])) & (age[:, None] >= youngest)
 
 
-def _age_group(lower: list[int], ages: np.ndarray) -> np.ndarray:
-    return np.searchsorted(np.asarray(lower), np.maximum(ages, 0), side="right") - 1
-
-
 def _chronic(block, window_start: np.datetime64, reference: np.datetime64, spec: dict, rng) -> Treatments:
     catalogue, chronic = spec["catalogue"], spec["chronic"]
     age = age_at(block.birth, reference)
-    group = _age_group(chronic["age_lower"], age)
+    group = age_group(chronic["age_lower"], age)
     mean = np.asarray(chronic["mean_treatments"])[group]
     r = chronic["dispersion"]
     count = rng.negative_binomial(r, r / (r + mean))
@@ -147,18 +144,14 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     # Acute courses on hvit resept.
     acute = spec["acute"]
     acute_drugs = [i for i, k in enumerate(catalogue["kind"]) if k == "hvit" and catalogue["name"][i] != "levonorgestrel og etinyløstradiol"]
-    years = np.arange(first_year, last_year + 1)
-    py_person = np.repeat(np.arange(block.citizen_id.size), years.size)
-    py_year = np.tile(years, block.citizen_id.size)
-    year_start = (py_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-    from_day = np.maximum(year_start, block.birth[py_person])
-    exposure = np.clip((year_start + 365 - from_day).astype(np.int64) / 365, 0, 1)
-    rate = np.asarray(acute["per_year"])[_age_group(acute["age_lower"], age_at(block.birth[py_person], year_start + 182))]
-    rate = rate * np.where(block.sex[py_person] == "F", acute["women_factor"], 1) * exposure
+    grid = person_years(block.birth, first_year, last_year)
+    py_person, from_day, year_end = grid.person, grid.exposed_from, grid.year_end
+    rate = np.asarray(acute["per_year"])[age_group(acute["age_lower"], grid.age_mid_year)]
+    rate = rate * np.where(block.sex[py_person] == "F", acute["women_factor"], 1) * grid.exposure
     n_acute = rng.poisson(rate)
     a_row = np.repeat(np.arange(py_person.size), n_acute)
     a_person = py_person[a_row]
-    a_prescribed = from_day[a_row] + (rng.random(a_row.size) * np.maximum((year_start[a_row] + 365 - from_day[a_row]).astype(np.int64), 1)).astype(np.int64)
+    a_prescribed = from_day[a_row] + (rng.random(a_row.size) * np.maximum((year_end[a_row] - from_day[a_row]).astype(np.int64), 1)).astype(np.int64)
     a_age = age_at(block.birth[a_person], a_prescribed)
     allowed = _allowed(catalogue, np.asarray(acute_drugs), block.sex[a_person], a_age).astype(float)
     cumulative = np.cumsum(allowed, axis=1)
@@ -200,18 +193,18 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     prescriptions = pa.table({
         "prescription_id": prescription_id,
         "citizen_id": block.citizen_id[sorted_person],
-        "atc_code": _words(catalogue["atc"], drug_sorted),
-        "drug": _words(catalogue["name"], drug_sorted),
-        "kind": _words(KINDS, kind_of[drug_sorted]),
-        "reseptgruppe": _words(catalogue["reseptgruppe"], drug_sorted),
+        "atc_code": words(catalogue["atc"], drug_sorted),
+        "drug": words(catalogue["name"], drug_sorted),
+        "kind": words(KINDS, kind_of[drug_sorted]),
+        "reseptgruppe": words(catalogue["reseptgruppe"], drug_sorted),
         "prescribed_on": all_prescribed[order],
         "valid_until": valid,
         "reit": all_reit[order],
         "prescriber_id": pa.array(block.practitioner_id[sorted_person], mask=block.practitioner_id[sorted_person] < 0),
         "prescriber_office_id": pa.array(block.gp_office_id[sorted_person], mask=block.gp_office_id[sorted_person] < 0),
-        "renewal": _words(CHANNELS, all_channel[order]),
+        "renewal": words(CHANNELS, all_channel[order]),
         "discontinued_on": pa.array(stop_sorted, mask=np.isnat(stop_sorted) | (stop_sorted >= reference)),
-        "status": _words(STATUSES, status),
+        "status": words(STATUSES, status),
     })
 
     # Dispensings, with the blå resept egenandel in force on the day.
@@ -242,7 +235,3 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     owed = egenandel > 0  # only egenandeler count toward the ceiling; nothing owed, nothing to count
     payments = Payments(block.citizen_id[d_person][owed], d_when[owed], egenandel[owed], "blue_prescription", dispensing_id[owed])
     return prescriptions, dispensings, payments
-
-
-def _words(vocabulary: list[str], codes: np.ndarray) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(vocabulary)).cast(pa.string())

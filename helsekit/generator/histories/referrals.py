@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_working_days, working_days
 from helsekit.domain.copayments import Schedule, pays_from
+from helsekit.generator.histories.common import age_group, person_years, words
 from helsekit.generator.histories.gp_contacts import Payments
 from helsekit.generator.population import age_at
 
@@ -25,10 +26,6 @@ APPOINTMENT_STATUSES = ["attended", "no_show", "booked"]
 MINUTE = np.timedelta64(1, "m")
 
 
-def _words(vocabulary: list[str], codes: np.ndarray) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(vocabulary)).cast(pa.string())
-
-
 def _by_year(years: np.ndarray, anchors: list[int], values: list[float]) -> np.ndarray:
     return np.interp(years, anchors, values)
 
@@ -37,20 +34,15 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     """Referrals, their status history and outpatient appointments; the outpatient egenandeler owed."""
     reference = np.datetime64(f"{last_year + 1}-01-01")
     calendar = working_days(first_year, last_year + 2)
-    years = np.arange(first_year, last_year + 1)
-    person = np.repeat(np.arange(block.citizen_id.size), years.size)
-    year = np.tile(years, block.citizen_id.size)
-    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-    exposed_from = np.maximum(year_start, block.birth[person])
-    exposure = np.clip((year_start + 365 - exposed_from).astype(np.int64) / 365, 0, 1)
+    grid = person_years(block.birth, first_year, last_year)
+    person, exposed_from = grid.person, grid.exposed_from
     rates = spec["rates"]
-    group = np.searchsorted(np.asarray(rates["age_lower"]), np.maximum(age_at(block.birth[person], year_start + 182), 0), side="right") - 1
-    count = rng.poisson(np.asarray(rates["per_year"])[group] * exposure)
+    count = rng.poisson(np.asarray(rates["per_year"])[age_group(rates["age_lower"], grid.age_mid_year)] * grid.exposure)
     row = np.repeat(np.arange(person.size), count)
     p = person[row]
     n = row.size
 
-    open_days = np.maximum(np.busday_count(exposed_from[row], year_start[row] + 365, busdaycal=calendar), 1)
+    open_days = np.maximum(np.busday_count(exposed_from[row], grid.year_end[row], busdaycal=calendar), 1)
     received = np.busday_offset(exposed_from[row], (rng.random(n) * open_days).astype(np.int64), roll="forward", busdaycal=calendar)
     sent = np.busday_offset(received, -rng.integers(0, 4, n), roll="backward", busdaycal=calendar)
     age = age_at(block.birth[p], received)
@@ -152,24 +144,24 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
         "referred_by_office_id": pa.array(block.gp_office_id[p], mask=block.gp_office_id[p] < 0),
         "referred_by_id": pa.array(block.practitioner_id[p], mask=block.practitioner_id[p] < 0),
         "hospital_id": pa.array(block.hospital_id[p], mask=block.hospital_id[p] < 0),
-        "sector": _words(sector_names, sector),
+        "sector": words(sector_names, sector),
         "sent_on": sent, "received_on": received, "assessed_on": assessed,
-        "outcome": _words(OUTCOMES, outcome),
+        "outcome": words(OUTCOMES, outcome),
         "legal_deadline": pa.array(deadline, mask=outcome != 0),
         "start_of_care": pa.array(start, mask=outcome != 0),
         "fristbrudd": breached,
         "helfo_notified_on": pa.array(helfo, mask=np.isnat(helfo)),
         "pathway": pa.array(np.asarray(pathways["name"], dtype=object)[np.maximum(pathway, 0)], mask=pathway < 0, type=pa.string()),
-        "status": _words(STATUSES, current),
+        "status": words(STATUSES, current),
     })
-    statuses = pa.table({"referral_id": referral_id[e_ref], "status": _words(STATUSES, e_status), "at": e_at})
+    statuses = pa.table({"referral_id": referral_id[e_ref], "status": words(STATUSES, e_status), "at": e_at})
     a_order = np.lexsort((a_start, p[a_ref]))
     appointments = pa.table({
         "referral_id": referral_id[a_ref][a_order],
         "citizen_id": block.citizen_id[p[a_ref]][a_order],
         "hospital_id": pa.array(block.hospital_id[p[a_ref]][a_order], mask=block.hospital_id[p[a_ref]][a_order] < 0),
         "start": a_start[a_order].astype("datetime64[s]"),
-        "status": _words(APPOINTMENT_STATUSES, a_status[a_order]),
+        "status": words(APPOINTMENT_STATUSES, a_status[a_order]),
         "egenandel": a_egenandel[a_order],
     })
     appointment_id = referral_id[a_ref][a_order] * 100 + k[a_order]
