@@ -17,14 +17,15 @@ from helsekit.analytics.columns import COLUMNS
 from helsekit.errors import DatabaseError
 from helsekit.storage import archive, database
 
-_DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to")
+_DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to", "registered_on")
 _OPTIONAL_IDS = ("parent_id", "practitioner_id")  # nullable references stay whole numbers (Int64)
 
 
 class HelseData:
     """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
     ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
-    ``gp_list_memberships``, ``kommuner`` and ``fylker``; and the health histories
+    ``gp_list_memberships``, ``helsenorge_profiles``, ``fullmakter``, ``critical_information``,
+    ``kommuner`` and ``fylker``; and the health histories
     ``gp_contacts``, ``prescriptions``, ``dispensings``, ``referrals``, ``referral_statuses``,
     ``hospital_appointments``, ``copayments`` and ``frikort``. Each is read once, when first used.
 
@@ -114,6 +115,21 @@ class HelseData:
         current = self.gp_list_memberships[self.gp_list_memberships["valid_to"].isna()]
         frame["list_length"] = frame["id"].map(current["gp_list_id"].value_counts()).fillna(0).astype(int)
         return frame
+
+    @cached_property
+    def helsenorge_profiles(self) -> pd.DataFrame:
+        """One row per citizen from 16: consent level, notification channel and kjernejournal reservations (§3.5, §4.7)."""
+        return self._read("helsenorge_profile")
+
+    @cached_property
+    def fullmakter(self) -> pd.DataFrame:
+        """Fullmakter: who may use Helsenorge for whom, with scope and period (§3.5–§3.6)."""
+        return self._read("fullmakt")
+
+    @cached_property
+    def critical_information(self) -> pd.DataFrame:
+        """Kritisk informasjon in the kjernejournal (§4.3)."""
+        return self._read("critical_information")
 
     @cached_property
     def kommuner(self) -> pd.DataFrame:

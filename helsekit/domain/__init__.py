@@ -4,14 +4,22 @@ Importing this package registers every table on ``SQLModel.metadata``.
 """
 
 from helsekit.domain.citizens import Citizen
+from helsekit.domain.consents import ConsentLevel, HelsenorgeProfile
+from helsekit.domain.kjernejournal import CriticalInformation
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.gp_lists import GpList, GpListMembership
 from helsekit.domain.households import Household, ParentRelation
 from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.domain.practitioners import Practitioner
+from helsekit.domain.proxies import Fullmakt, FullmaktScope
 
 __all__ = [
     "Citizen",
+    "ConsentLevel",
+    "CriticalInformation",
+    "Fullmakt",
+    "FullmaktScope",
+    "HelsenorgeProfile",
     "Fylke",
     "GpList",
     "GpListMembership",

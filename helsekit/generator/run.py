@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from helsekit.domain import identifiers, person_numbers
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.households import HouseholdKind
-from helsekit.generator import geography, gp_lists, histories, households, people, population, sites, specs
+from helsekit.generator import geography, gp_lists, histories, households, people, population, profiles, sites, specs
 from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
 
@@ -212,6 +212,21 @@ def generate(
         "email": email,
         "death_date": pa.nulls(n, pa.string()),
     })
+
+    role = hh.person_role[person_order]
+    household_sorted = hh_id[hh.person_household][person_order]
+    partner_next = np.r_[(role[:-1] == households.HEAD) & (role[1:] == households.PARTNER) & (household_sorted[:-1] == household_sorted[1:]), False]
+    people_now = profiles.People(
+        age=ages[person_order],
+        birth=birth[person_order],
+        household=household_sorted,
+        partner_of_head=np.where(partner_next, np.arange(n) + 1, -1),
+        protected=protection[hh.person_household][person_order] > 0,
+        child=person_id[hh.relation_child] - 1,
+        parent=person_id[hh.relation_parent] - 1,
+    )
+    for name, columns in profiles.generate(people_now, reference, specs.load("helsenorge_profiles"), streams.rng("profiles")).items():
+        out(name, columns)
 
     step("sites and GP lists")
     rng = streams.rng("sites")
