@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from helsekit.domain import identifiers, person_numbers
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.households import HouseholdKind
-from helsekit.generator import geography, gp_lists, histories, households, people, population, profiles, sites, specs
+from helsekit.generator import geography, gp_changes, gp_lists, histories, households, people, population, profiles, sites, specs
 from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
 
@@ -238,9 +238,11 @@ def generate(
         orgs, geo.kommuner, hh_kommune, hh_size, hh_alone, hs_spec, profile["list_scale"], streams.rng("gp_lists")
     )
     listed = np.flatnonzero(hh_list[hh.person_household] >= 0)
-    rng = streams.rng("gp_list_history")
-    years = rng.exponential(hs_spec["gp_scheme"]["mean_list_relation_years"], listed.size)
-    since = np.maximum(reference - np.rint(years * 365.2425).astype("timedelta64[D]"), birth[listed])
+    window_start = np.datetime64(f"{histories.window(reference)[0]}-01-01")
+    relations = gp_changes.history(
+        person_id[listed] - 1, hh_id[hh.person_household][listed], hh_list[hh.person_household][listed], scheme.list_kommune,
+        birth[person_order], reference, window_start, hs_spec, streams.rng("gp_list_history"),
+    )
 
     rng = streams.rng("practitioners")
     n_gp = scheme.gp_office.size
@@ -285,13 +287,12 @@ def generate(
         "ceiling": scheme.list_ceiling,
         "kommune_number": kommune_numbers[scheme.list_kommune].astype(object),
     })
-    member_order = np.argsort(person_id[listed], kind="stable")
     out("gp_list_membership", {
-        "id": np.arange(1, listed.size + 1),
-        "citizen_id": person_id[listed][member_order],
-        "gp_list_id": hh_list[hh.person_household][listed][member_order] + 1,
-        "valid_from": _iso(since[member_order]),
-        "valid_to": pa.nulls(listed.size, pa.string()),
+        "id": np.arange(1, relations.person.size + 1),
+        "citizen_id": relations.person + 1,
+        "gp_list_id": relations.gp_list + 1,
+        "valid_from": _iso(relations.valid_from),
+        "valid_to": pa.array(relations.valid_to, mask=np.isnat(relations.valid_to)).cast(pa.string()),
     })
 
     if with_histories:
@@ -309,7 +310,12 @@ def generate(
             pharmacy_id=_pharmacy_of(orgs, geo.kommuner, hh_kommune[hh.person_household][person_order]),
             hospital_id=hospital_of_kommune[hh_kommune[hh.person_household][person_order]],
         )
-        result = histories.generate(citizens, reference, streams.seed, history_folder, workers)
+        practitioner_of_list = np.where(scheme.list_practitioner >= 0, scheme.list_practitioner + 1, -1)
+        list_relations = histories.ListRelations(
+            person=relations.person, valid_from=relations.valid_from, gp_list_id=relations.gp_list + 1,
+            gp_office_id=scheme.list_office[relations.gp_list], practitioner_id=practitioner_of_list[relations.gp_list],
+        )
+        result = histories.generate(citizens, list_relations, reference, streams.seed, history_folder, workers)
         for name, value in result.items():
             row_counts[name] = value if isinstance(value, int) else value.num_rows
             if not isinstance(value, int):

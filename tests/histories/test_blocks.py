@@ -21,6 +21,9 @@ def _citizens():
     )
 
 
+NO_RELATIONS = histories.ListRelations(*(np.zeros(0, dtype=t) for t in ("int64", "datetime64[D]", "int64", "int64", "int64")))
+
+
 def _read(folder):
     return {p.relative_to(folder).as_posix(): pq.read_table(p) for p in sorted(folder.rglob("*.parquet"))}
 
@@ -29,8 +32,8 @@ def test_two_worker_processes_write_exactly_what_one_process_writes(tmp_path):
     citizens = _citizens()
     reference = np.datetime64("2025-01-01")
     one, two = tmp_path / "one", tmp_path / "two"
-    rows_one = histories.generate(citizens, reference, 42, one, workers=1, block_size=60)
-    rows_two = histories.generate(citizens, reference, 42, two, workers=2, block_size=60)
+    rows_one = histories.generate(citizens, NO_RELATIONS, reference, 42, one, workers=1, block_size=60)
+    rows_two = histories.generate(citizens, NO_RELATIONS, reference, 42, two, workers=2, block_size=60)
     assert rows_one == rows_two
     first, second = _read(one), _read(two)
     assert list(first) == list(second) and len([k for k in first if k.startswith("gp_contacts/")]) == 4
@@ -38,7 +41,7 @@ def test_two_worker_processes_write_exactly_what_one_process_writes(tmp_path):
 
 
 def test_one_citizens_history_lies_in_one_block(tmp_path):
-    histories.generate(_citizens(), np.datetime64("2025-01-01"), 42, tmp_path, workers=1, block_size=60)
+    histories.generate(_citizens(), NO_RELATIONS, np.datetime64("2025-01-01"), 42, tmp_path, workers=1, block_size=60)
     parts = [pq.read_table(p, columns=["citizen_id"]).column(0).to_numpy() for p in sorted((tmp_path / "gp_contacts").glob("*.parquet"))]
     for a, b in zip(parts, parts[1:]):
         assert a.max() < b.min()

@@ -20,11 +20,12 @@ import pyarrow as pa
 from helsekit.domain.copayments import apply_ceiling, yearly_ceilings
 from helsekit.generator import specs
 from helsekit.generator.histories import gp_contacts, prescriptions, referrals
+from helsekit.generator.histories.common import ListRelations
 from helsekit.generator.histories.gp_contacts import Block, Payments
 from helsekit.generator.streams import Streams
 from helsekit.storage import archive
 
-__all__ = ["Block", "TABLES", "generate", "window"]
+__all__ = ["Block", "ListRelations", "TABLES", "generate", "window"]
 
 TABLES = ("gp_contacts", "prescriptions", "dispensings", "referrals", "referral_statuses", "hospital_appointments", "copayments", "frikort")
 
@@ -73,6 +74,7 @@ class _Job:
 
     number: int
     block: Block
+    relations: ListRelations
     reference_date: np.datetime64
     seed: int
     folder: Path | None  # write parts here; None: return the tables
@@ -83,12 +85,12 @@ def _run(job: _Job) -> dict[str, pa.Table | int]:
     streams = Streams(job.seed)
     gp_spec, copay = specs.load("gp_contacts"), specs.load("copayments")
     factors = gp_contacts.sex_factors(gp_spec["rates"], specs.load("population"))
-    contacts, gp_paid = gp_contacts.generate(job.block, first_year, last_year, gp_spec, copay, factors, streams.rng(f"gp_contacts/{job.number}"))
+    contacts, gp_paid = gp_contacts.generate(job.block, job.relations, first_year, last_year, gp_spec, copay, factors, streams.rng(f"gp_contacts/{job.number}"))
     rx, dispensed, rx_paid = prescriptions.generate(
-        job.block, first_year, last_year, specs.load("prescriptions"), copay, streams.rng(f"prescriptions/{job.number}")
+        job.block, job.relations, first_year, last_year, specs.load("prescriptions"), copay, streams.rng(f"prescriptions/{job.number}")
     )
     referred, statuses, appointments, outpatient_paid = referrals.generate(
-        job.block, first_year, last_year, specs.load("referrals"), copay, streams.rng(f"referrals/{job.number}")
+        job.block, job.relations, first_year, last_year, specs.load("referrals"), copay, streams.rng(f"referrals/{job.number}")
     )
     copayments, frikort = _copayment_tables([gp_paid, rx_paid, outpatient_paid], copay)
     tables = dict(zip(TABLES, (contacts, rx, dispensed, referred, statuses, appointments, copayments, frikort)))
@@ -99,8 +101,14 @@ def _run(job: _Job) -> dict[str, pa.Table | int]:
     return {name: table.num_rows for name, table in tables.items()}
 
 
+def _block_relations(relations: ListRelations, start: int, stop: int) -> ListRelations:
+    lo, hi = np.searchsorted(relations.person, [start, stop])
+    return ListRelations(*(getattr(relations, f.name)[lo:hi] - (start if f.name == "person" else 0) for f in fields(ListRelations)))
+
+
 def generate(
     citizens: Block,
+    relations: ListRelations,
     reference_date: np.datetime64,
     seed: int,
     folder: Path | None = None,
@@ -108,14 +116,16 @@ def generate(
     progress: Callable[[int], None] | None = None,
     block_size: int | None = None,
 ) -> dict[str, pa.Table | int]:
-    """Every history table for ``citizens`` (all of them, ids ascending).
+    """Every history table for ``citizens`` (all of them, ids ascending) with their fastlege ``relations``
+    (person = citizen index).
 
     With ``folder`` the tables are written there as Parquet parts and row counts are returned;
     otherwise the tables themselves. ``workers`` > 1 spreads the blocks over processes.
     """
     size = block_size or specs.load("histories")["blocks"]["citizens"]
     jobs = [
-        _Job(number, Block(*(getattr(citizens, f.name)[start : start + size] for f in fields(Block))), reference_date, seed, folder)
+        _Job(number, Block(*(getattr(citizens, f.name)[start : start + size] for f in fields(Block))),
+             _block_relations(relations, start, start + size), reference_date, seed, folder)
         for number, start in enumerate(range(0, citizens.citizen_id.size, size))
     ]
     results: list[dict] = []

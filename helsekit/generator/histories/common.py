@@ -43,3 +43,33 @@ def age_group(lower: list[int], ages: np.ndarray) -> np.ndarray:
 def words(vocabulary: list[str], codes: np.ndarray) -> pa.Array:
     """Arrow strings for integer codes into a small vocabulary (built as a dictionary, stored as text)."""
     return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(vocabulary)).cast(pa.string())
+
+
+@dataclass(frozen=True)
+class ListRelations:
+    """A block's fastlege list relations, sorted by person (block index), then start."""
+
+    person: np.ndarray
+    valid_from: np.ndarray  # datetime64[D]
+    gp_list_id: np.ndarray
+    gp_office_id: np.ndarray
+    practitioner_id: np.ndarray  # −1: a list without a permanent GP
+
+
+def list_in_force(relations: ListRelations, person: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The list, office and fastlege of each (person, day): the latest relation begun by that day.
+
+    Before a person's first relation in the window, the first one is used. −1 where the person has none.
+    """
+    if not relations.person.size:
+        empty = np.full(person.size, -1, dtype=np.int64)
+        return empty, empty, empty
+    days = np.asarray(day, dtype="datetime64[D]").astype(np.int64)
+    key = relations.person * (1 << 24) + (relations.valid_from.astype(np.int64) + (1 << 23))
+    found = np.searchsorted(key, person * (1 << 24) + days + (1 << 23), side="right") - 1
+    first = np.searchsorted(relations.person, person)
+    found = np.maximum(found, first)
+    has = (first < relations.person.size) & (relations.person[np.minimum(first, relations.person.size - 1)] == person)
+    found = np.minimum(found, relations.person.size - 1)
+    pick = lambda values: np.where(has, values[found], -1)  # noqa: E731
+    return pick(relations.gp_list_id), pick(relations.gp_office_id), pick(relations.practitioner_id)

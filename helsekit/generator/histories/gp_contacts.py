@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import working_days
 from helsekit.domain.copayments import Schedule, pays_from
-from helsekit.generator.histories.common import age_group, person_years, words
+from helsekit.generator.histories.common import ListRelations, age_group, list_in_force, person_years, words
 from helsekit.generator.population import age_distribution, male_share_by_age
 
 MINUTE = np.timedelta64(1, "m")
@@ -84,7 +84,8 @@ def sex_factors(rates: dict, population_spec: dict) -> dict[str, np.ndarray]:
 
 
 def generate(
-    block: Block, first_year: int, last_year: int, spec: dict, copay: dict, factors: dict[str, np.ndarray], rng: np.random.Generator
+    block: Block, relations: ListRelations, first_year: int, last_year: int, spec: dict, copay: dict,
+    factors: dict[str, np.ndarray], rng: np.random.Generator,
 ) -> tuple[pa.Table, Payments]:
     """Contacts of a block of citizens in ``first_year``…``last_year``, and the egenandeler they owe."""
     grid = person_years(block.birth, first_year, last_year)
@@ -141,6 +142,8 @@ def generate(
     nominal = np.where(exempt, 0, nominal)
 
     all_rows = np.concatenate([row, row[extra]])
+    all_days = np.concatenate([day, extra_start.astype("datetime64[D]")])
+    gp_list, office, gp = list_in_force(relations, person[all_rows], all_days)  # the fastlege of the day
     columns = {
         "citizen_id": block.citizen_id[person[all_rows]],
         "start": np.concatenate([start, extra_start]),
@@ -149,9 +152,9 @@ def generate(
         "booking_channel": np.concatenate([portal, portal[extra]]).astype(np.int8),
         "booked_at": np.concatenate([start - lead * MINUTE, extra_start - lead[extra] * MINUTE]),
         "evening": np.concatenate([evening, evening[extra]]),
-        "gp_list_id": block.gp_list_id[person[all_rows]],
-        "gp_office_id": block.gp_office_id[person[all_rows]],
-        "practitioner_id": block.practitioner_id[person[all_rows]],
+        "gp_list_id": gp_list,
+        "gp_office_id": office,
+        "practitioner_id": gp,
         "egenandel": np.concatenate([nominal, np.zeros(extra.size, dtype=np.int64)]),
     }
     order = _by_citizen_and_time(columns["citizen_id"], columns["start"])

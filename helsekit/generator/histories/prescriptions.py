@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_years
 from helsekit.domain.copayments import Schedule, blue_prescription_egenandel, pays_from
-from helsekit.generator.histories.common import age_group, person_years, words
+from helsekit.generator.histories.common import age_group, list_in_force, person_years, words
 from helsekit.generator.histories.gp_contacts import Payments
 from helsekit.generator.population import age_at
 
@@ -107,7 +107,7 @@ def _prescriptions_of(t: Treatments, window_start, reference):
     return treatment, prescribed, renewal
 
 
-def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
+def generate(block, relations, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
     """Prescriptions and dispensings of a block, and the blå resept egenandeler they owe."""
     catalogue = spec["catalogue"]
     window_start = np.datetime64(f"{first_year}-01-01")
@@ -121,7 +121,8 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     supply = np.where(monthly, 30, chronic["supply_days"])[treatment]
     reit = np.where(monthly[treatment], 11, chronic["reit"])
     renewal_spec = spec["renewal"]
-    offers = (np.maximum(block.gp_office_id[person], 0) * 2654435761 % 100) < renewal_spec["portal_offered_by_office"] * 100
+    _, office_then, _ = list_in_force(relations, person, prescribed)
+    offers = (np.maximum(office_then, 0) * 2654435761 % 100) < renewal_spec["portal_offered_by_office"] * 100
     year = prescribed.astype("datetime64[Y]").astype(np.int64) + 1970
     portal_share = np.interp(year, renewal_spec["portal_share_by_year"]["year"], renewal_spec["portal_share_by_year"]["share"])
     via_portal = renewal & offers & (rng.random(treatment.size) < portal_share)
@@ -189,6 +190,7 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
                       np.where(used >= all_reit[order] + 1, 1, np.where(valid < reference, 2, 0)))
 
     kind_of = np.array([KINDS.index(k) for k in catalogue["kind"]])
+    _, office, prescriber = list_in_force(relations, sorted_person, all_prescribed[order])  # the fastlege of the day
     drug_sorted = all_drug[order]
     prescriptions = pa.table({
         "prescription_id": prescription_id,
@@ -200,8 +202,8 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
         "prescribed_on": all_prescribed[order],
         "valid_until": valid,
         "reit": all_reit[order],
-        "prescriber_id": pa.array(block.practitioner_id[sorted_person], mask=block.practitioner_id[sorted_person] < 0),
-        "prescriber_office_id": pa.array(block.gp_office_id[sorted_person], mask=block.gp_office_id[sorted_person] < 0),
+        "prescriber_id": pa.array(prescriber, mask=prescriber < 0),
+        "prescriber_office_id": pa.array(office, mask=office < 0),
         "renewal": words(CHANNELS, all_channel[order]),
         "discontinued_on": pa.array(stop_sorted, mask=np.isnat(stop_sorted) | (stop_sorted >= reference)),
         "status": words(STATUSES, status),

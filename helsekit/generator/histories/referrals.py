@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_working_days, working_days
 from helsekit.domain.copayments import Schedule, pays_from
-from helsekit.generator.histories.common import age_group, person_years, words
+from helsekit.generator.histories.common import age_group, list_in_force, person_years, words
 from helsekit.generator.histories.gp_contacts import Payments
 from helsekit.generator.population import age_at
 
@@ -30,7 +30,7 @@ def _by_year(years: np.ndarray, anchors: list[int], values: list[float]) -> np.n
     return np.interp(years, anchors, values)
 
 
-def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
+def generate(block, relations, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
     """Referrals, their status history and outpatient appointments; the outpatient egenandeler owed."""
     reference = np.datetime64(f"{last_year + 1}-01-01")
     calendar = working_days(first_year, last_year + 2)
@@ -138,11 +138,12 @@ def generate(block, first_year: int, last_year: int, spec: dict, copay: dict, rn
     # Ids follow the citizen: citizen id × 1,000 + running number (referrals are made in citizen order).
     first_of = np.searchsorted(p, p)
     referral_id = block.citizen_id[p] * 1000 + (np.arange(n) - first_of)
+    _, office, referrer = list_in_force(relations, p, sent)  # the fastlege of the day
     referrals = pa.table({
         "referral_id": referral_id,
         "citizen_id": block.citizen_id[p],
-        "referred_by_office_id": pa.array(block.gp_office_id[p], mask=block.gp_office_id[p] < 0),
-        "referred_by_id": pa.array(block.practitioner_id[p], mask=block.practitioner_id[p] < 0),
+        "referred_by_office_id": pa.array(office, mask=office < 0),
+        "referred_by_id": pa.array(referrer, mask=referrer < 0),
         "hospital_id": pa.array(block.hospital_id[p], mask=block.hospital_id[p] < 0),
         "sector": words(sector_names, sector),
         "sent_on": sent, "received_on": received, "assessed_on": assessed,

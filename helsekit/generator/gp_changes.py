@@ -1,0 +1,84 @@
+"""Fastlege changes over the history window: earlier list relations of each household (§9).
+
+Numbers from health_services.toml [gp_changes]. A household changes list together; a change takes
+effect on the 1st of a month (§9.2); relations last an exponential time (mean from FLO's list-relation
+figure) but never under six months, so nobody changes more than twice in a calendar year (§9.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+YEAR = 365.2425
+
+
+@dataclass(frozen=True)
+class Memberships:
+    """List relations, sorted by person, then start: list index, first and last day (NaT: still on it)."""
+
+    person: np.ndarray
+    gp_list: np.ndarray
+    valid_from: np.ndarray  # datetime64[D]
+    valid_to: np.ndarray  # datetime64[D], NaT for the current relation
+
+
+def _first_of_month(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[M]").astype("datetime64[D]")
+
+
+def history(
+    person: np.ndarray, household: np.ndarray, current_list: np.ndarray, list_kommune: np.ndarray, birth: np.ndarray,
+    reference: np.datetime64, window_start: np.datetime64, spec: dict, rng: np.random.Generator,
+) -> Memberships:
+    """Every list relation back to the window start for the listed ``person``s (current one included)."""
+    mean_days = spec["gp_scheme"]["mean_list_relation_years"] * YEAR
+    shortest = spec["gp_changes"]["shortest_relation_months"]
+    homes, first, inverse = np.unique(household, return_index=True, return_inverse=True)
+    home_list = current_list[first]
+
+    # Relations of each household, newest first: (household, list, start).
+    start = _first_of_month(reference - 1 - np.rint(rng.exponential(mean_days, homes.size)).astype(np.int64))
+    relations = [(np.arange(homes.size), home_list, start)]
+    index, later_start, later_list = np.arange(homes.size), start, home_list
+    lists_by_kommune = np.argsort(list_kommune, kind="stable")
+    kommune_first = np.searchsorted(list_kommune[lists_by_kommune], list_kommune)
+    kommune_count = np.searchsorted(list_kommune[lists_by_kommune], list_kommune, side="right") - kommune_first
+    while index.size:
+        keep = later_start > window_start
+        index, later_start, later_list = index[keep], later_start[keep], later_list[keep]
+        if not index.size:
+            break
+        length = np.maximum(rng.exponential(mean_days, index.size), shortest * 30.5)
+        earlier_start = _first_of_month(later_start - np.rint(length).astype(np.int64))
+        # The earlier list: another list in the same kommune where there is one, else any other list.
+        count = kommune_count[later_list]
+        pick = lists_by_kommune[kommune_first[later_list] + (rng.random(index.size) * count).astype(np.int64)]
+        anywhere = rng.integers(0, list_kommune.size, index.size)
+        earlier_list = np.where((count > 1) & (pick != later_list), pick, anywhere)
+        changed = earlier_list != later_list
+        index, earlier_start, earlier_list = index[changed], earlier_start[changed], earlier_list[changed]
+        relations.append((index, earlier_list, earlier_start))
+        later_start, later_list = earlier_start, earlier_list
+
+    h, gp_list, valid_from = (np.concatenate(parts) for parts in zip(*relations))
+    order = np.lexsort((-valid_from.astype(np.int64), h))  # per household, newest first
+    h, gp_list, valid_from = h[order], gp_list[order], valid_from[order]
+    newest = np.r_[True, h[1:] != h[:-1]]
+    valid_to = np.where(newest, np.datetime64("NaT"), np.r_[valid_from[:1], valid_from[:-1]] - 1)
+
+    # Each listed person gets the relations of their household from their birth on.
+    members = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[members], np.arange(homes.size))
+    counts = np.bincount(inverse, minlength=homes.size)
+    per_relation = counts[h]
+    rel = np.repeat(np.arange(h.size), per_relation)
+    offset = np.arange(rel.size) - np.repeat(np.cumsum(per_relation) - per_relation, per_relation)
+    who = person[members[starts[h[rel]] + offset]]
+    start_day = np.maximum(valid_from[rel], birth[who])
+    end_day = valid_to[rel]
+    alive = np.isnat(end_day) | (end_day >= start_day)
+    who, gp_list, start_day, end_day = who[alive], gp_list[rel][alive], start_day[alive], end_day[alive]
+    order = np.lexsort((start_day, who))
+    return Memberships(who[order], gp_list[order], start_day[order], end_day[order])
