@@ -32,16 +32,21 @@ def history(
     person: np.ndarray, household: np.ndarray, current_list: np.ndarray, list_kommune: np.ndarray, birth: np.ndarray,
     reference: np.datetime64, window_start: np.datetime64, spec: dict, rng: np.random.Generator,
 ) -> Memberships:
-    """Every list relation back to the window start for the listed ``person``s (current one included)."""
+    """Every list relation back to the window start for the listed ``person``s (current one included).
+
+    ``person`` must be ascending with each household's members next to each other (citizen-id order).
+    """
     mean_days = spec["gp_scheme"]["mean_list_relation_years"] * YEAR
     shortest = spec["gp_changes"]["shortest_relation_months"]
-    homes, first, inverse = np.unique(household, return_index=True, return_inverse=True)
+    new_home = np.r_[True, household[1:] != household[:-1]] if household.size else np.zeros(0, dtype=bool)
+    first = np.flatnonzero(new_home)
+    home_of = np.cumsum(new_home) - 1  # household index of each listed person
     home_list = current_list[first]
 
     # Relations of each household, newest first: (household, list, start).
-    start = _first_of_month(reference - 1 - np.rint(rng.exponential(mean_days, homes.size)).astype(np.int64))
-    relations = [(np.arange(homes.size), home_list, start)]
-    index, later_start, later_list = np.arange(homes.size), start, home_list
+    start = _first_of_month(reference - 1 - np.rint(rng.exponential(mean_days, first.size)).astype(np.int64))
+    relations = [(np.arange(first.size), home_list, start)]
+    index, later_start, later_list = np.arange(first.size), start, home_list
     lists_by_kommune = np.argsort(list_kommune, kind="stable")
     kommune_first = np.searchsorted(list_kommune[lists_by_kommune], list_kommune)
     kommune_count = np.searchsorted(list_kommune[lists_by_kommune], list_kommune, side="right") - kommune_first
@@ -63,22 +68,19 @@ def history(
         later_start, later_list = earlier_start, earlier_list
 
     h, gp_list, valid_from = (np.concatenate(parts) for parts in zip(*relations))
-    order = np.lexsort((-valid_from.astype(np.int64), h))  # per household, newest first
+    days = valid_from.astype(np.int64)
+    order = np.argsort(h * (1 << 22) + (days - days.min()), kind="stable")  # per household, oldest first
     h, gp_list, valid_from = h[order], gp_list[order], valid_from[order]
-    newest = np.r_[True, h[1:] != h[:-1]]
-    valid_to = np.where(newest, np.datetime64("NaT"), np.r_[valid_from[:1], valid_from[:-1]] - 1)
+    last = np.r_[h[1:] != h[:-1], True]
+    valid_to = np.where(last, np.datetime64("NaT"), np.r_[valid_from[1:], valid_from[-1:]] - 1)
+    relation_first = np.searchsorted(h, np.arange(first.size))
+    relation_count = np.diff(np.r_[relation_first, h.size])
 
-    # Each listed person gets the relations of their household from their birth on.
-    members = np.argsort(inverse, kind="stable")
-    starts = np.searchsorted(inverse[members], np.arange(homes.size))
-    counts = np.bincount(inverse, minlength=homes.size)
-    per_relation = counts[h]
-    rel = np.repeat(np.arange(h.size), per_relation)
-    offset = np.arange(rel.size) - np.repeat(np.cumsum(per_relation) - per_relation, per_relation)
-    who = person[members[starts[h[rel]] + offset]]
-    start_day = np.maximum(valid_from[rel], birth[who])
+    # Each listed person gets their household's relations, oldest first, from their birth on.
+    per_person = relation_count[home_of]
+    who = np.repeat(np.arange(person.size), per_person)
+    rel = relation_first[home_of[who]] + (np.arange(who.size) - np.repeat(np.cumsum(per_person) - per_person, per_person))
+    start_day = np.maximum(valid_from[rel], birth[person[who]])
     end_day = valid_to[rel]
     alive = np.isnat(end_day) | (end_day >= start_day)
-    who, gp_list, start_day, end_day = who[alive], gp_list[rel][alive], start_day[alive], end_day[alive]
-    order = np.lexsort((start_day, who))
-    return Memberships(who[order], gp_list[order], start_day[order], end_day[order])
+    return Memberships(person[who[alive]], gp_list[rel[alive]], start_day[alive], end_day[alive])

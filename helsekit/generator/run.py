@@ -22,7 +22,7 @@ from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
 
 Columns = dict[str, "np.ndarray | pa.Array"]
-STEPS = ("population", "households", "identities", "sites and GP lists", "histories")
+STEPS = ("population", "households", "sites and GP lists", "identities", "histories")
 
 
 @dataclass
@@ -175,58 +175,9 @@ def generate(
     })
     out("parent_relation", _parent_relations(hh, person_id))
 
-    step("identities")
-    rng = streams.rng("identities")
-    birth = population.birth_dates(ages, reference, rng)
-    alone = hh_alone[hh.person_household]
-    d_spec = pop_spec["d_nummer"]
-    eligible = np.flatnonzero(alone & (ages >= d_spec["eligible_ages"][0]) & (ages <= d_spec["eligible_ages"][1]))
-    d_count = min(int(round(n * d_spec["share_of_citizens"])), eligible.size)
-    is_dnr = np.zeros(n, dtype=bool)
-    is_dnr[rng.choice(eligible, size=d_count, replace=False)] = True
-    kind = np.where(is_dnr, person_numbers.Kind.DNR.value, person_numbers.Kind.FNR.value)
-    numbers = person_numbers.make_many(birth, sexes, kind, streams.rng("person_numbers"), as_int=True)
-
-    rng = streams.rng("names")
-    given = people.given_name_codes(sexes, rng)
-    own_family = people.family_name_codes(n, rng)
-    hh_family = people.family_name_codes(hh_size.size, rng)
-    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < hh_spec["names"]["partner_keeps_own_family_name"]))
-    family = np.where(keeps_own, own_family, hh_family[hh.person_household])
-
-    no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
-    phone = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.phones(n, address_rng))
-    email = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.emails(given[person_order], family[person_order], np.arange(1, n + 1)))
-    out("citizen", {
-        "id": np.arange(1, n + 1),
-        "person_number": pc.utf8_lpad(pa.array(numbers[person_order]).cast(pa.string()), 11, "0"),
-        "person_number_kind": people.words(np.array(["FNR", "DNR"]), is_dnr[person_order].astype(np.int64)),
-        "given_name": people.words(people.GIVEN_NAMES, given[person_order]),
-        "family_name": people.words(people.FAMILY_NAMES, family[person_order]),
-        "birth_date": _iso(birth[person_order]),
-        "sex": people.words(np.array(["F", "M"]), (sexes[person_order] == "M").astype(np.int64)),
-        "household_id": hh_id[hh.person_household][person_order],
-        "kommune_number": people.words(kommune_numbers, hh_kommune[hh.person_household][person_order]),
-        "address_protection": people.words(protection_words, protection[hh.person_household][person_order]),
-        "phone": phone,
-        "email": email,
-        "death_date": pa.nulls(n, pa.string()),
-    })
-
-    role = hh.person_role[person_order]
-    household_sorted = hh_id[hh.person_household][person_order]
-    partner_next = np.r_[(role[:-1] == households.HEAD) & (role[1:] == households.PARTNER) & (household_sorted[:-1] == household_sorted[1:]), False]
-    people_now = profiles.People(
-        age=ages[person_order],
-        birth=birth[person_order],
-        household=household_sorted,
-        partner_of_head=np.where(partner_next, np.arange(n) + 1, -1),
-        protected=protection[hh.person_household][person_order] > 0,
-        child=person_id[hh.relation_child] - 1,
-        parent=person_id[hh.relation_parent] - 1,
-    )
-    for name, columns in profiles.generate(people_now, reference, specs.load("helsenorge_profiles"), streams.rng("profiles")).items():
-        out(name, columns)
+    # Birth dates first (the first draws of the identities stream): the fastlege history needs them.
+    identities_rng = streams.rng("identities")
+    birth = population.birth_dates(ages, reference, identities_rng)
 
     step("sites and GP lists")
     rng = streams.rng("sites")
@@ -237,11 +188,11 @@ def generate(
     scheme, hh_list = gp_lists.build(
         orgs, geo.kommuner, hh_kommune, hh_size, hh_alone, hs_spec, profile["list_scale"], streams.rng("gp_lists")
     )
-    listed = np.flatnonzero(hh_list[hh.person_household] >= 0)
     window_start = np.datetime64(f"{histories.window(reference)[0]}-01-01")
+    listed_by_id = np.flatnonzero((hh_list[hh.person_household] >= 0)[person_order])  # citizen indices, ascending
     relations = gp_changes.history(
-        person_id[listed] - 1, hh_id[hh.person_household][listed], hh_list[hh.person_household][listed], scheme.list_kommune,
-        birth[person_order], reference, window_start, hs_spec, streams.rng("gp_list_history"),
+        listed_by_id, hh_id[hh.person_household][person_order][listed_by_id], hh_list[hh.person_household][person_order][listed_by_id],
+        scheme.list_kommune, birth[person_order], reference, window_start, hs_spec, streams.rng("gp_list_history"),
     )
 
     rng = streams.rng("practitioners")
@@ -294,6 +245,58 @@ def generate(
         "valid_from": _iso(relations.valid_from),
         "valid_to": pa.array(relations.valid_to, mask=np.isnat(relations.valid_to)).cast(pa.string()),
     })
+
+    step("identities")
+    rng = identities_rng
+    alone = hh_alone[hh.person_household]
+    d_spec = pop_spec["d_nummer"]
+    eligible = np.flatnonzero(alone & (ages >= d_spec["eligible_ages"][0]) & (ages <= d_spec["eligible_ages"][1]))
+    d_count = min(int(round(n * d_spec["share_of_citizens"])), eligible.size)
+    is_dnr = np.zeros(n, dtype=bool)
+    is_dnr[rng.choice(eligible, size=d_count, replace=False)] = True
+    kind = np.where(is_dnr, person_numbers.Kind.DNR.value, person_numbers.Kind.FNR.value)
+    numbers = person_numbers.make_many(birth, sexes, kind, streams.rng("person_numbers"), as_int=True)
+
+    rng = streams.rng("names")
+    given = people.given_name_codes(sexes, rng)
+    own_family = people.family_name_codes(n, rng)
+    hh_family = people.family_name_codes(hh_size.size, rng)
+    keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < hh_spec["names"]["partner_keeps_own_family_name"]))
+    family = np.where(keeps_own, own_family, hh_family[hh.person_household])
+
+    no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
+    phone = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.phones(n, address_rng))
+    email = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.emails(given[person_order], family[person_order], np.arange(1, n + 1)))
+    out("citizen", {
+        "id": np.arange(1, n + 1),
+        "person_number": pc.utf8_lpad(pa.array(numbers[person_order]).cast(pa.string()), 11, "0"),
+        "person_number_kind": people.words(np.array(["FNR", "DNR"]), is_dnr[person_order].astype(np.int64)),
+        "given_name": people.words(people.GIVEN_NAMES, given[person_order]),
+        "family_name": people.words(people.FAMILY_NAMES, family[person_order]),
+        "birth_date": _iso(birth[person_order]),
+        "sex": people.words(np.array(["F", "M"]), (sexes[person_order] == "M").astype(np.int64)),
+        "household_id": hh_id[hh.person_household][person_order],
+        "kommune_number": people.words(kommune_numbers, hh_kommune[hh.person_household][person_order]),
+        "address_protection": people.words(protection_words, protection[hh.person_household][person_order]),
+        "phone": phone,
+        "email": email,
+        "death_date": pa.nulls(n, pa.string()),
+    })
+
+    role = hh.person_role[person_order]
+    household_sorted = hh_id[hh.person_household][person_order]
+    partner_next = np.r_[(role[:-1] == households.HEAD) & (role[1:] == households.PARTNER) & (household_sorted[:-1] == household_sorted[1:]), False]
+    people_now = profiles.People(
+        age=ages[person_order],
+        birth=birth[person_order],
+        household=household_sorted,
+        partner_of_head=np.where(partner_next, np.arange(n) + 1, -1),
+        protected=protection[hh.person_household][person_order] > 0,
+        child=person_id[hh.relation_child] - 1,
+        parent=person_id[hh.relation_parent] - 1,
+    )
+    for name, columns in profiles.generate(people_now, reference, specs.load("helsenorge_profiles"), streams.rng("profiles")).items():
+        out(name, columns)
 
     if with_histories:
         step("histories")
