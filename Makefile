@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment and install helsekit (done by demo/test when needed)
 
-demo: $(STAMP) ## Generate the default synthetic population into synthetic_data/helsekit.db and summarise it
+demo: $(STAMP) ## Generate the default population and its health histories into synthetic_data/ and summarise it
 	$(BIN)/helsekit generate --profile default --seed 42 --summary
 
 test: $(STAMP) ## Run the whole test suite (unit, generator, storage, CLI, notebooks)
@@ -35,4 +35,4 @@ bench: $(STAMP) ## Measure generator throughput against a per-row Faker baseline
 	$(BIN)/python benchmarks/bench_generate.py
 
 clean: ## Remove generated databases, executed notebooks and test state (keeps the venv)
-	rm -rf synthetic_data/*.db reports/output .test-state .pytest_cache
+	rm -rf synthetic_data/*.db synthetic_data/*.histories reports/output .test-state .pytest_cache
