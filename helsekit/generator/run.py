@@ -298,6 +298,8 @@ def generate(
     for name, columns in profiles.generate(people_now, reference, specs.load("helsenorge_profiles"), streams.rng("profiles")).items():
         out(name, columns)
 
+    # The base tables are with the writer now; let go of their columns before the histories need memory.
+    del numbers, given, own_family, hh_family, family, phone, email, street, postal_code, poststed, people_now
     if with_histories:
         step("histories")
         listed = hh_list[hh.person_household][person_order]
