@@ -82,7 +82,8 @@ def summary_text(db: str) -> str:
               SELECT g.id, g.ceiling, g.practitioner_id, count(m.id) AS length
               FROM gp_list g LEFT JOIN gp_list_membership m ON m.gp_list_id = g.id AND m.valid_to IS NULL
               GROUP BY g.id, g.ceiling, g.practitioner_id) AS lists""")).one()
-        listed = counts["gp_list_membership"] / max(n, 1)
+        on_a_list = conn.execute(sa.text("SELECT count(*) FROM gp_list_membership WHERE valid_to IS NULL")).scalar_one()
+        listed = on_a_list / max(n, 1)
         lines.append(f"Fastlege: {listed:.1%} of citizens on a list; lists average {lists[0] or 0:,.0f} (ceiling {lists[3] or 0:,.0f}); "
                      f"{lists[1] or 0:.1%} without a permanent GP; {lists[2] or 0} over their ceiling")
         kinds = _rows(conn, "SELECT kind, count(*) FROM organisation GROUP BY kind ORDER BY count(*) DESC")

@@ -92,3 +92,11 @@ def test_every_cli_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for command in _commands(build_parser()):
         assert f"helsekit {command}" in readme, f"README does not document `helsekit {command}`"
+
+
+def test_the_summary_counts_only_current_list_relations_as_listed(tiny_db):
+    from helsekit.analytics.summary import summary_text
+
+    line = next(line for line in summary_text(tiny_db).splitlines() if line.startswith("Fastlege:"))
+    share = float(line.split("Fastlege: ")[1].split("%")[0])
+    assert 95 <= share <= 100
