@@ -302,16 +302,10 @@ def generate(
     del numbers, given, own_family, hh_family, family, phone, email, street, postal_code, poststed, people_now
     if with_histories:
         step("histories")
-        listed = hh_list[hh.person_household][person_order]
-        on_list = listed >= 0
-        practitioner = np.where(on_list, scheme.list_practitioner[np.maximum(listed, 0)], -1)
         citizens = histories.Block(
             citizen_id=np.arange(1, n + 1),
             birth=birth[person_order],
             sex=sexes[person_order],
-            gp_list_id=np.where(on_list, listed + 1, -1),
-            gp_office_id=np.where(on_list, scheme.list_office[np.maximum(listed, 0)], -1),
-            practitioner_id=np.where(practitioner >= 0, practitioner + 1, -1),
             pharmacy_id=_pharmacy_of(orgs, geo.kommuner, hh_kommune[hh.person_household][person_order]),
             hospital_id=hospital_of_kommune[hh_kommune[hh.person_household][person_order]],
         )

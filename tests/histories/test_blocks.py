@@ -17,7 +17,7 @@ def _citizens():
         citizen_id=np.arange(1, n + 1),
         birth=np.array(c["birth_date"].to_pylist(), dtype="datetime64[D]"),
         sex=np.array(c["sex"].to_pylist()),
-        gp_list_id=np.full(n, -1), gp_office_id=np.full(n, -1), practitioner_id=np.full(n, -1), pharmacy_id=np.full(n, -1), hospital_id=np.full(n, -1),
+        pharmacy_id=np.full(n, -1), hospital_id=np.full(n, -1),
     )
 
 

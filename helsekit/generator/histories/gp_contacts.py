@@ -39,9 +39,6 @@ class Block:
     citizen_id: np.ndarray
     birth: np.ndarray  # datetime64[D]
     sex: np.ndarray  # "M" / "F"
-    gp_list_id: np.ndarray  # −1: not on a list
-    gp_office_id: np.ndarray
-    practitioner_id: np.ndarray  # −1: list without a permanent GP
     pharmacy_id: np.ndarray  # the pharmacy the citizen uses
     hospital_id: np.ndarray  # the local hospital of the citizen's health trust
 
