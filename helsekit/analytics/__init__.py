@@ -21,6 +21,20 @@ _DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to", "register
 _OPTIONAL_IDS = ("parent_id", "practitioner_id")  # nullable references stay whole numbers (Int64)
 
 
+def _sql_table(table: str, doc: str) -> cached_property:
+    """A DataFrame attribute read from a database table once, when first used."""
+    reader = cached_property(lambda self: self._read(table))
+    reader.__doc__ = doc
+    return reader
+
+
+def _history_table(table: str, doc: str) -> cached_property:
+    """A DataFrame attribute read from the history archive once, when first used."""
+    reader = cached_property(lambda self: self._history(table))
+    reader.__doc__ = doc
+    return reader
+
+
 class HelseData:
     """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
     ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
@@ -78,35 +92,17 @@ class HelseData:
         frame.insert(frame.columns.get_loc("birth_date") + 1, "age", ref.year - born.dt.year - (~had_birthday).astype(int))
         return frame
 
-    @cached_property
-    def households(self) -> pd.DataFrame:
-        """One row per household (registered address)."""
-        return self._read("household")
-
-    @cached_property
-    def parent_relations(self) -> pd.DataFrame:
-        """One row per parent (or step-parent) of a citizen."""
-        return self._read("parent_relation")
-
-    @cached_property
-    def organisations(self) -> pd.DataFrame:
-        """Every organisation: RHF, HF and all treatment sites."""
-        return self._read("organisation")
+    households = _sql_table("household", "One row per household (registered address).")
+    parent_relations = _sql_table("parent_relation", "One row per parent (or step-parent) of a citizen.")
+    organisations = _sql_table("organisation", "Every organisation: RHF, HF and all treatment sites.")
 
     @cached_property
     def sites(self) -> pd.DataFrame:
         """Treatment sites: hospitals, GP offices, pharmacies and municipal services."""
         return self.organisations[~self.organisations["kind"].isin(["rhf", "hf"])].reset_index(drop=True)
 
-    @cached_property
-    def practitioners(self) -> pd.DataFrame:
-        """Health personnel (for now: fastleger)."""
-        return self._read("practitioner")
-
-    @cached_property
-    def gp_list_memberships(self) -> pd.DataFrame:
-        """Who is on which GP list, from when."""
-        return self._read("gp_list_membership")
+    practitioners = _sql_table("practitioner", "Health personnel (for now: fastleger).")
+    gp_list_memberships = _sql_table("gp_list_membership", "Who is on which GP list, from when.")
 
     @cached_property
     def gp_lists(self) -> pd.DataFrame:
@@ -116,30 +112,11 @@ class HelseData:
         frame["list_length"] = frame["id"].map(current["gp_list_id"].value_counts()).fillna(0).astype(int)
         return frame
 
-    @cached_property
-    def helsenorge_profiles(self) -> pd.DataFrame:
-        """One row per citizen from 16: consent level, notification channel and kjernejournal reservations (§3.5, §4.7)."""
-        return self._read("helsenorge_profile")
-
-    @cached_property
-    def fullmakter(self) -> pd.DataFrame:
-        """Fullmakter: who may use Helsenorge for whom, with scope and period (§3.5–§3.6)."""
-        return self._read("fullmakt")
-
-    @cached_property
-    def critical_information(self) -> pd.DataFrame:
-        """Kritisk informasjon in the kjernejournal (§4.3)."""
-        return self._read("critical_information")
-
-    @cached_property
-    def kommuner(self) -> pd.DataFrame:
-        """Kommuner (real geography)."""
-        return self._read("kommune")
-
-    @cached_property
-    def fylker(self) -> pd.DataFrame:
-        """Fylker (real geography) and the health region serving each."""
-        return self._read("fylke")
+    helsenorge_profiles = _sql_table("helsenorge_profile", "One row per citizen from 16: consent level, notification channel and kjernejournal reservations (§3.5, §4.7).")
+    fullmakter = _sql_table("fullmakt", "Fullmakter: who may use Helsenorge for whom, with scope and period (§3.5–§3.6).")
+    critical_information = _sql_table("critical_information", "Kritisk informasjon in the kjernejournal (§4.3).")
+    kommuner = _sql_table("kommune", "Kommuner (real geography).")
+    fylker = _sql_table("fylke", "Fylker (real geography) and the health region serving each.")
 
     def fastlege_for(self, person_number: str) -> pd.Series:
         """A citizen's fastlege: the list, the GP (None on a list without one) and the office."""
@@ -171,45 +148,14 @@ class HelseData:
                 f"{self.db} har ingen historikk for {name}; generer databasen på nytt med historikk.", "db",
             ) from None
 
-    @cached_property
-    def gp_contacts(self) -> pd.DataFrame:
-        """Fastlege contacts over the history window: consultations, e-consultations, no-shows, cancellations."""
-        return self._history("gp_contacts")
-
-    @cached_property
-    def prescriptions(self) -> pd.DataFrame:
-        """E-resepter over the history window: drug (ATC), kind (blå/hvit/H), validity, reit, renewal, status (§10)."""
-        return self._history("prescriptions")
-
-    @cached_property
-    def dispensings(self) -> pd.DataFrame:
-        """Every dispensing at a pharmacy, with its price and the blå resept egenandel (§2.7)."""
-        return self._history("dispensings")
-
-    @cached_property
-    def referrals(self) -> pd.DataFrame:
-        """Henvisninger to the specialist service: assessment, outcome, legal deadline, start of care, fristbrudd (§6)."""
-        return self._history("referrals")
-
-    @cached_property
-    def referral_statuses(self) -> pd.DataFrame:
-        """The citizen-visible status sequence of each referral, dated (§6.1)."""
-        return self._history("referral_statuses")
-
-    @cached_property
-    def hospital_appointments(self) -> pd.DataFrame:
-        """Outpatient appointments at the hospital a referral leads to (attended, no-show, or booked ahead)."""
-        return self._history("hospital_appointments")
-
-    @cached_property
-    def copayments(self) -> pd.DataFrame:
-        """Every egenandel owed, and what was charged after the yearly ceiling (§2.5)."""
-        return self._history("copayments")
-
-    @cached_property
-    def frikort(self) -> pd.DataFrame:
-        """One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5)."""
-        return self._history("frikort")
+    gp_contacts = _history_table("gp_contacts", "Fastlege contacts over the history window: consultations, e-consultations, no-shows, cancellations.")
+    prescriptions = _history_table("prescriptions", "E-resepter over the history window: drug (ATC), kind (blå/hvit/H), validity, reit, renewal, status (§10).")
+    dispensings = _history_table("dispensings", "Every dispensing at a pharmacy, with its price and the blå resept egenandel (§2.7).")
+    referrals = _history_table("referrals", "Henvisninger to the specialist service: assessment, outcome, legal deadline, start of care, fristbrudd (§6).")
+    referral_statuses = _history_table("referral_statuses", "The citizen-visible status sequence of each referral, dated (§6.1).")
+    hospital_appointments = _history_table("hospital_appointments", "Outpatient appointments at the hospital a referral leads to (attended, no-show, or booked ahead).")
+    copayments = _history_table("copayments", "Every egenandel owed, and what was charged after the yearly ceiling (§2.5).")
+    frikort = _history_table("frikort", "One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5).")
 
     @staticmethod
     def describe() -> pd.DataFrame:
