@@ -75,6 +75,42 @@ def _pharmacy_of(orgs: sites.Organisations, kommuner, citizen_kommune: np.ndarra
     return pharmacy_ids[order][pick] if k.size else np.zeros(0, dtype=np.int64)
 
 
+def _hospital_distance_and_region(orgs: sites.Organisations, kommuner, fylker, hospital_of_kommune: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per kommune: the one-way travel distance to its local hospital (km) and that hospital's health region.
+
+    Modelling choice: the great-circle distance between kommune centres times 1.3 for the road
+    (a common detour factor); within the hospital's own kommune, 5 km.
+    """
+    numbers = kommuner["number"].to_numpy(dtype=str)
+    lat, lon = np.radians(kommuner["latitude"].to_numpy()), np.radians(kommuner["longitude"].to_numpy())
+    site = np.searchsorted(numbers, np.array(orgs.kommune, dtype=object)[hospital_of_kommune - 1].astype(str))
+    half = np.sin((lat[site] - lat) / 2) ** 2 + np.cos(lat) * np.cos(lat[site]) * np.sin((lon[site] - lon) / 2) ** 2
+    km = np.where(site == np.arange(numbers.size), 5.0, 2 * 6371 * np.arcsin(np.sqrt(half)) * 1.3)
+    fylke_region = dict(zip(fylker["number"], fylker["region"]))
+    region = kommuner["fylke_number"].map(fylke_region).to_numpy(dtype=object)[site]
+    return np.round(km, 1), region
+
+
+def _hospital_staff(catchment: np.ndarray, spec: dict, reference: np.datetime64, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Hospital personnel by role (health_services.toml [hospital_staff]), sorted by hospital, then role.
+
+    ``catchment`` is the number of citizens each organisation id serves as local hospital.
+    """
+    hospital = np.flatnonzero(catchment > 0)
+    per_role = [np.maximum(np.rint(catchment[hospital] / persons), minimum).astype(np.int64)
+                for persons, minimum in zip(spec["persons_per_staff"], spec["minimum_per_hospital"])]
+    counts = np.stack(per_role, axis=1)  # (hospital, role)
+    hospital_id = np.repeat(np.repeat(hospital, len(per_role)), counts.ravel())
+    role_code = np.repeat(np.tile(np.arange(len(per_role)), hospital.size), counts.ravel())
+    low, high = spec["age_range"]
+    age = rng.integers(low, high + 1, role_code.size)
+    return {
+        "hospital_id": hospital_id, "role_code": role_code,
+        "role": np.array(spec["roles"], dtype=object)[role_code], "profession": np.array(spec["professions"], dtype=object)[role_code],
+        "sex": np.where(rng.random(role_code.size) < 0.5, "F", "M"), "birth": population.birth_dates(age, reference, rng),
+    }
+
+
 def _kommune_of_households(sizes: np.ndarray, targets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Settle households so each kommune's population matches its target to within a household."""
     order = rng.permutation(sizes.size)
@@ -218,19 +254,23 @@ def generate(
         "kommune_number": np.array(orgs.kommune, dtype=object),
         "street_address": people.street_addresses(n_orgs, rng),
     })
+    staff = _hospital_staff(np.bincount(hospital_of_kommune, weights=citizens_per_kommune), hs_spec["hospital_staff"], reference, rng)
+    n_staff = staff["role"].size
+    sex = np.concatenate([scheme.gp_sex, staff["sex"]])
     out("practitioner", {
-        "id": np.arange(1, n_gp + 1),
-        "hpr_number": identifiers.make_hpr_numbers(n_gp, rng).astype(object),
-        "given_name": people.words(people.GIVEN_NAMES, people.given_name_codes(scheme.gp_sex, rng)),
-        "family_name": people.words(people.FAMILY_NAMES, people.family_name_codes(n_gp, rng)),
-        "sex": scheme.gp_sex.astype(object),
-        "birth_date": _iso(gp_birth),
-        "profession": np.full(n_gp, "lege", dtype=object),
-        "role": np.full(n_gp, "fastlege", dtype=object),
-        "specialist_general_practice": scheme.gp_specialist,
-        "salaried": scheme.gp_salaried,
-        "organisation_id": scheme.gp_office,
+        "id": np.arange(1, n_gp + n_staff + 1),
+        "hpr_number": identifiers.make_hpr_numbers(n_gp + n_staff, rng).astype(object),
+        "given_name": people.words(people.GIVEN_NAMES, people.given_name_codes(sex, rng)),
+        "family_name": people.words(people.FAMILY_NAMES, people.family_name_codes(n_gp + n_staff, rng)),
+        "sex": sex.astype(object),
+        "birth_date": _iso(np.concatenate([gp_birth, staff["birth"]])),
+        "profession": np.concatenate([np.full(n_gp, "lege", dtype=object), staff["profession"]]),
+        "role": np.concatenate([np.full(n_gp, "fastlege", dtype=object), staff["role"]]),
+        "specialist_general_practice": np.r_[scheme.gp_specialist, np.zeros(n_staff, dtype=bool)],
+        "salaried": np.r_[scheme.gp_salaried, np.ones(n_staff, dtype=bool)],
+        "organisation_id": np.r_[scheme.gp_office, staff["hospital_id"]],
     })
+    hospital_staff = histories.Staff(staff["hospital_id"], staff["role_code"], np.arange(n_gp + 1, n_gp + n_staff + 1))
     out("gp_list", {
         "id": np.arange(1, scheme.list_office.size + 1),
         "gp_office_id": scheme.list_office,
@@ -295,26 +335,37 @@ def generate(
         child=person_id[hh.relation_child] - 1,
         parent=person_id[hh.relation_parent] - 1,
     )
+    kj_reserved, kj_blocks_personnel = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     for name, columns in profiles.generate(people_now, reference, specs.load("helsenorge_profiles"), streams.rng("profiles")).items():
+        if name == "helsenorge_profile":
+            kj_reserved[columns["citizen_id"] - 1] = columns["kj_reserved"]
+            kj_blocks_personnel[columns["citizen_id"] - 1] = columns["kj_block_health_personnel"]
         out(name, columns)
 
     # The base tables are with the writer now; let go of their columns before the histories need memory.
     del numbers, given, own_family, hh_family, family, phone, email, street, postal_code, poststed, people_now
     if with_histories:
         step("histories")
+        home = hh_kommune[hh.person_household][person_order]
+        km, region = _hospital_distance_and_region(orgs, geo.kommuner, geo.fylker, hospital_of_kommune)
         citizens = histories.Block(
             citizen_id=np.arange(1, n + 1),
             birth=birth[person_order],
             sex=sexes[person_order],
-            pharmacy_id=_pharmacy_of(orgs, geo.kommuner, hh_kommune[hh.person_household][person_order]),
-            hospital_id=hospital_of_kommune[hh_kommune[hh.person_household][person_order]],
+            pharmacy_id=_pharmacy_of(orgs, geo.kommuner, home),
+            hospital_id=hospital_of_kommune[home],
+            death=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+            travel_km=km[home],
+            health_region=region[home],
+            kj_reserved=kj_reserved,
+            kj_blocks_personnel=kj_blocks_personnel,
         )
         practitioner_of_list = np.where(scheme.list_practitioner >= 0, scheme.list_practitioner + 1, -1)
         list_relations = histories.ListRelations(
             person=relations.person, valid_from=relations.valid_from, gp_list_id=relations.gp_list + 1,
             gp_office_id=scheme.list_office[relations.gp_list], practitioner_id=practitioner_of_list[relations.gp_list],
         )
-        result = histories.generate(citizens, list_relations, reference, streams.seed, history_folder, workers)
+        result = histories.generate(citizens, list_relations, reference, streams.seed, history_folder, workers, staff=hospital_staff)
         for name, value in result.items():
             row_counts[name] = value if isinstance(value, int) else value.num_rows
             if not isinstance(value, int):

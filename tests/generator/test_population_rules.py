@@ -99,11 +99,21 @@ def test_every_kommune_with_citizens_has_its_municipal_services(data):
         assert set(data.sites.loc[data.sites["kind"] == kind, "kommune_number"]) == inhabited
 
 
-def test_every_practitioner_works_at_a_gp_office_with_their_list(data):
+def test_every_fastlege_works_at_a_gp_office_with_their_list(data):
     lists = data.gp_lists.dropna(subset=["practitioner_id"])
     gp = data.practitioners.set_index("id").loc[lists["practitioner_id"].astype(int)]
     assert (gp["organisation_id"].to_numpy() == lists["gp_office_id"].to_numpy()).all()
-    assert data.practitioners["id"].isin(lists["practitioner_id"]).all()
+    fastleger = data.practitioners[data.practitioners["role"] == "fastlege"]
+    assert fastleger["id"].isin(lists["practitioner_id"]).all()
+
+
+def test_hospital_staff_work_at_hospitals_and_every_hospital_serving_citizens_has_a_pathway_coordinator(data):
+    staff = data.practitioners[data.practitioners["role"] != "fastlege"]
+    kind = data.organisations.set_index("id")["kind"]
+    assert set(staff["role"]) == {"lege", "sykepleier", "forløpskoordinator"}
+    assert (kind.loc[staff["organisation_id"]] == "hospital").all()
+    coordinators = set(staff.loc[staff["role"] == "forløpskoordinator", "organisation_id"])
+    assert set(data.referrals["hospital_id"].dropna().astype(int)) <= coordinators  # §12.2
 
 
 def test_contact_details_cannot_reach_a_real_person(data):

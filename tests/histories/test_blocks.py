@@ -17,7 +17,9 @@ def _citizens():
         citizen_id=np.arange(1, n + 1),
         birth=np.array(c["birth_date"].to_pylist(), dtype="datetime64[D]"),
         sex=np.array(c["sex"].to_pylist()),
-        pharmacy_id=np.full(n, -1), hospital_id=np.full(n, -1),
+        pharmacy_id=np.full(n, -1), hospital_id=np.full(n, -1), death=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+        travel_km=np.full(n, 20.0), health_region=np.full(n, "Vest", dtype=object),
+        kj_reserved=np.zeros(n, dtype=bool), kj_blocks_personnel=np.zeros(n, dtype=bool),
     )
 
 

@@ -20,14 +20,16 @@ import pyarrow as pa
 from helsekit.domain.copayments import apply_ceiling, yearly_ceilings
 from helsekit.generator import specs
 from helsekit.generator.histories import gp_contacts, prescriptions, referrals
-from helsekit.generator.histories.common import ListRelations
-from helsekit.generator.histories.gp_contacts import Block, Payments
+from helsekit.generator.histories.common import NO_STAFF, Block, Context, ListRelations, Payments, Staff
 from helsekit.generator.streams import Streams
 from helsekit.storage import archive
 
-__all__ = ["Block", "ListRelations", "TABLES", "generate", "window"]
+__all__ = ["Block", "ListRelations", "NO_STAFF", "SOURCES", "Staff", "TABLES", "generate", "window"]
 
-TABLES = ("gp_contacts", "prescriptions", "dispensings", "referrals", "referral_statuses", "hospital_appointments", "copayments", "frikort")
+#: The history sources in the order they run: each adds its tables (and egenandeler) to the block's
+#: context, and may read what the sources before it added.
+SOURCES = (gp_contacts, prescriptions, referrals)
+TABLES = tuple(name for source in SOURCES for name in source.TABLES) + ("copayments", "frikort")
 
 
 def window(reference_date: np.datetime64) -> tuple[int, int]:
@@ -75,6 +77,7 @@ class _Job:
     number: int
     block: Block
     relations: ListRelations
+    staff: Staff
     reference_date: np.datetime64
     seed: int
     folder: Path | None  # write parts here; None: return the tables
@@ -82,18 +85,11 @@ class _Job:
 
 def _run(job: _Job) -> dict[str, pa.Table | int]:
     first_year, last_year = window(job.reference_date)
-    streams = Streams(job.seed)
-    gp_spec, copay = specs.load("gp_contacts"), specs.load("copayments")
-    factors = gp_contacts.sex_factors(gp_spec["rates"], specs.load("population"))
-    contacts, gp_paid = gp_contacts.generate(job.block, job.relations, first_year, last_year, gp_spec, copay, factors, streams.rng(f"gp_contacts/{job.number}"))
-    rx, dispensed, rx_paid = prescriptions.generate(
-        job.block, job.relations, first_year, last_year, specs.load("prescriptions"), copay, streams.rng(f"prescriptions/{job.number}")
-    )
-    referred, statuses, appointments, outpatient_paid = referrals.generate(
-        job.block, job.relations, first_year, last_year, specs.load("referrals"), copay, streams.rng(f"referrals/{job.number}")
-    )
-    copayments, frikort = _copayment_tables([gp_paid, rx_paid, outpatient_paid], copay)
-    tables = dict(zip(TABLES, (contacts, rx, dispensed, referred, statuses, appointments, copayments, frikort)))
+    ctx = Context(job.number, job.block, job.relations, job.staff, first_year, last_year, Streams(job.seed))
+    for source in SOURCES:
+        source.add_to(ctx)
+    copayments, frikort = _copayment_tables(ctx.payments, specs.load("copayments"))
+    tables = {name: ctx.tables[name] for name in TABLES[:-2]} | {"copayments": copayments, "frikort": frikort}
     if job.folder is None:
         return tables
     for name, table in tables.items():
@@ -115,9 +111,10 @@ def generate(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     block_size: int | None = None,
+    staff: Staff = NO_STAFF,
 ) -> dict[str, pa.Table | int]:
     """Every history table for ``citizens`` (all of them, ids ascending) with their fastlege ``relations``
-    (person = citizen index).
+    (person = citizen index) and the hospitals' ``staff``.
 
     With ``folder`` the tables are written there as Parquet parts and row counts are returned;
     otherwise the tables themselves. ``workers`` > 1 spreads the blocks over processes.
@@ -125,7 +122,7 @@ def generate(
     size = block_size or specs.load("histories")["blocks"]["citizens"]
     jobs = [
         _Job(number, Block(*(getattr(citizens, f.name)[start : start + size] for f in fields(Block))),
-             _block_relations(relations, start, start + size), reference_date, seed, folder)
+             _block_relations(relations, start, start + size), staff, reference_date, seed, folder)
         for number, start in enumerate(range(0, citizens.citizen_id.size, size))
     ]
     results: list[dict] = []

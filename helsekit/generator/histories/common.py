@@ -1,13 +1,78 @@
-"""Shared pieces of the history generators: the person-year grid and coded string columns."""
+"""Shared pieces of the history generators: the block of citizens, the context each source adds
+its tables to, the person-year grid and coded string columns."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
 from helsekit.generator.population import age_at
+from helsekit.generator.streams import Streams
+
+NAT = np.datetime64("NaT", "D")
+
+
+@dataclass(frozen=True)
+class Block:
+    """The citizens of one block, as arrays (ids ascending)."""
+
+    citizen_id: np.ndarray
+    birth: np.ndarray  # datetime64[D]
+    sex: np.ndarray  # "M" / "F"
+    pharmacy_id: np.ndarray  # the pharmacy the citizen uses
+    hospital_id: np.ndarray  # the local hospital of the citizen's health trust (−1: none)
+    death: np.ndarray  # datetime64[D]; NaT for those alive on the reference date
+    travel_km: np.ndarray  # one-way distance from home to the local hospital, km
+    health_region: np.ndarray  # the RHF of the local hospital ("Helse Sør-Øst", …)
+    kj_reserved: np.ndarray  # reserved against having a kjernejournal (§4.7, choice 3)
+    kj_blocks_personnel: np.ndarray  # health personnel may not open the kjernejournal (§4.7, choice 2)
+
+    @property
+    def size(self) -> int:
+        return int(self.citizen_id.size)
+
+    def alive_on(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """True where ``person`` (block index) was born by and still alive on ``day``."""
+        day = np.asarray(day).astype("datetime64[D]")
+        death = self.death[person]
+        return (day >= self.birth[person]) & (np.isnat(death) | (day < death))
+
+
+@dataclass(frozen=True)
+class Payments:
+    """Egenandeler owed, one per paid service (before the ceiling is applied)."""
+
+    citizen_id: np.ndarray
+    date: np.ndarray
+    nominal: np.ndarray
+    source: str
+    source_id: np.ndarray  # the contact, dispensing, appointment or trip it pays for
+
+
+STAFF_ROLES = ["lege", "sykepleier", "forløpskoordinator"]
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Hospital personnel, sorted by hospital (organisation id), then role (index into STAFF_ROLES)."""
+
+    hospital_id: np.ndarray
+    role: np.ndarray
+    practitioner_id: np.ndarray
+
+    def pick(self, hospital_id: np.ndarray, role: str, rng: np.random.Generator) -> np.ndarray:
+        """A random practitioner of ``role`` at each hospital; −1 where the hospital has none."""
+        key = self.hospital_id * 8 + self.role
+        wanted = np.asarray(hospital_id) * 8 + STAFF_ROLES.index(role)
+        first = np.searchsorted(key, wanted)
+        count = np.searchsorted(key, wanted, side="right") - first
+        chosen = first + (rng.random(first.size) * count).astype(np.int64)
+        return np.where(count > 0, self.practitioner_id[np.minimum(chosen, max(key.size - 1, 0))] if key.size else -1, -1)
+
+
+NO_STAFF = Staff(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -19,20 +84,27 @@ class PersonYears:
     year_start: np.ndarray  # datetime64[D]
     year_end: np.ndarray  # 1 January the year after
     exposed_from: np.ndarray  # the later of 1 January and the birth date
+    exposed_to: np.ndarray  # the earlier of the next 1 January and the day of death (exclusive)
     exposure: np.ndarray  # share of the year alive, 0…1
     age_mid_year: np.ndarray  # age on 2 July
 
 
-def person_years(birth: np.ndarray, first_year: int, last_year: int) -> PersonYears:
-    """The person-year grid of a block whose members were born on ``birth``."""
+def person_years(birth: np.ndarray, first_year: int, last_year: int, death: np.ndarray | None = None) -> PersonYears:
+    """The person-year grid of a block whose members were born on ``birth`` (and died on ``death``, NaT: alive)."""
     years = np.arange(first_year, last_year + 1)
     person = np.repeat(np.arange(birth.size), years.size)
     year = np.tile(years, birth.size)
     year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     year_end = (year - 1969).astype("datetime64[Y]").astype("datetime64[D]")
     exposed_from = np.maximum(year_start, birth[person])
-    exposure = np.clip((year_end - exposed_from).astype(np.int64) / (year_end - year_start).astype(np.int64), 0, 1)
-    return PersonYears(person, year, year_start, year_end, exposed_from, exposure, np.maximum(age_at(birth[person], year_start + 182), 0))
+    exposed_to = year_end
+    if death is not None:
+        died = death[person]
+        exposed_to = np.where(np.isnat(died), year_end, np.minimum(year_end, died))
+    exposure = np.clip((exposed_to - exposed_from).astype(np.int64) / (year_end - year_start).astype(np.int64), 0, 1)
+    exposed_to = np.maximum(exposed_to, exposed_from)
+    return PersonYears(person, year, year_start, year_end, exposed_from, exposed_to, exposure,
+                       np.maximum(age_at(birth[person], year_start + 182), 0))
 
 
 def age_group(lower: list[int], ages: np.ndarray) -> np.ndarray:
@@ -73,3 +145,36 @@ def list_in_force(relations: ListRelations, person: np.ndarray, day: np.ndarray)
     found = np.minimum(found, relations.person.size - 1)
     pick = lambda values: np.where(has, values[found], -1)  # noqa: E731
     return pick(relations.gp_list_id), pick(relations.gp_office_id), pick(relations.practitioner_id)
+
+
+@dataclass
+class Context:
+    """One block's work in progress: each history source reads what it needs and adds its tables
+    (``tables``) and the egenandeler they owe (``payments``)."""
+
+    number: int  # the block's number: its random streams are named after it
+    block: Block
+    relations: ListRelations
+    staff: Staff
+    first_year: int
+    last_year: int
+    streams: Streams
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    payments: list[Payments] = field(default_factory=list)
+
+    @property
+    def window_start(self) -> np.datetime64:
+        return np.datetime64(f"{self.first_year}-01-01", "D")
+
+    @property
+    def reference(self) -> np.datetime64:
+        """The reference date: the day after the window."""
+        return np.datetime64(f"{self.last_year + 1}-01-01", "D")
+
+    def rng(self, source: str) -> np.random.Generator:
+        """The block's own random stream for one source."""
+        return self.streams.rng(f"{source}/{self.number}")
+
+    def grid(self) -> PersonYears:
+        """The block's person-year grid over the window, cut at death."""
+        return person_years(self.block.birth, self.first_year, self.last_year, self.block.death)

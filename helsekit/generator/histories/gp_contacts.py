@@ -7,16 +7,16 @@ person had any consultation (the published share), then how many (matching the p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyarrow as pa
 
 from helsekit.domain.calendar import working_days
 from helsekit.domain.copayments import Schedule, pays_from
-from helsekit.generator.histories.common import ListRelations, age_group, list_in_force, person_years, words
+from helsekit.generator.histories.common import Block, Context, ListRelations, Payments, age_group, list_in_force, person_years, words
+from helsekit.generator import specs
 from helsekit.generator.population import age_distribution, male_share_by_age
 
+TABLES = ("gp_contacts",)
 MINUTE = np.timedelta64(1, "m")
 CODES = {
     "kind": ["consultation", "e_consultation"],
@@ -30,28 +30,6 @@ SCHEMA = pa.schema([
     ("gp_list_id", pa.int64()), ("gp_office_id", pa.int64()), ("practitioner_id", pa.int64()),
     ("egenandel", pa.int64()),
 ])
-
-
-@dataclass(frozen=True)
-class Block:
-    """The citizens of one block, as arrays (ids ascending)."""
-
-    citizen_id: np.ndarray
-    birth: np.ndarray  # datetime64[D]
-    sex: np.ndarray  # "M" / "F"
-    pharmacy_id: np.ndarray  # the pharmacy the citizen uses
-    hospital_id: np.ndarray  # the local hospital of the citizen's health trust
-
-
-@dataclass(frozen=True)
-class Payments:
-    """Egenandeler owed, one per attended contact (before the ceiling is applied)."""
-
-    citizen_id: np.ndarray
-    date: np.ndarray
-    nominal: np.ndarray
-    source: str
-    source_id: np.ndarray  # the contact or dispensing it pays for
 
 
 def _by_citizen_and_time(citizen: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -85,8 +63,8 @@ def generate(
     factors: dict[str, np.ndarray], rng: np.random.Generator,
 ) -> tuple[pa.Table, Payments]:
     """Contacts of a block of citizens in ``first_year``…``last_year``, and the egenandeler they owe."""
-    grid = person_years(block.birth, first_year, last_year)
-    person, year, year_end, exposed_from, exposure = grid.person, grid.year, grid.year_end, grid.exposed_from, grid.exposure
+    grid = person_years(block.birth, first_year, last_year, block.death)
+    person, year, year_end, exposed_from, exposure = grid.person, grid.year, grid.exposed_to, grid.exposed_from, grid.exposure
 
     rates = spec["rates"]
     group = age_group(rates["age_lower"], grid.age_mid_year)
@@ -177,3 +155,12 @@ def generate(
         block.citizen_id[person[row]][order_paid][owed], attended_day[order_paid][owed], nominal[order_paid][owed], "gp_contact",
         contact_id[: row.size][order_paid][owed],
     )
+
+
+def add_to(ctx: Context) -> None:
+    """Add the block's fastlege contacts and their egenandeler to ``ctx``."""
+    spec, copay = specs.load("gp_contacts"), specs.load("copayments")
+    factors = sex_factors(spec["rates"], specs.load("population"))
+    table, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, spec, copay, factors, ctx.rng("gp_contacts"))
+    ctx.tables["gp_contacts"] = table
+    ctx.payments.append(paid)

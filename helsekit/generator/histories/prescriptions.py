@@ -16,10 +16,11 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_years
 from helsekit.domain.copayments import Schedule, blue_prescription_egenandel, pays_from
-from helsekit.generator.histories.common import age_group, list_in_force, person_years, words
-from helsekit.generator.histories.gp_contacts import Payments
+from helsekit.generator import specs
+from helsekit.generator.histories.common import Context, Payments, age_group, list_in_force, person_years, words
 from helsekit.generator.population import age_at
 
+TABLES = ("prescriptions", "dispensings")
 DAY = np.timedelta64(1, "D")
 YEAR_DAYS = 365
 STATUSES = ["active", "dispensed", "expired", "discontinued"]
@@ -237,3 +238,11 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     owed = egenandel > 0  # only egenandeler count toward the ceiling; nothing owed, nothing to count
     payments = Payments(block.citizen_id[d_person][owed], d_when[owed], egenandel[owed], "blue_prescription", dispensing_id[owed])
     return prescriptions, dispensings, payments
+
+
+def add_to(ctx: Context) -> None:
+    """Add the block's prescriptions and dispensings and their egenandeler to ``ctx``."""
+    rx, dispensed, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, specs.load("prescriptions"),
+                                   specs.load("copayments"), ctx.rng("prescriptions"))
+    ctx.tables.update(prescriptions=rx, dispensings=dispensed)
+    ctx.payments.append(paid)

@@ -15,10 +15,11 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_working_days, working_days
 from helsekit.domain.copayments import Schedule, pays_from
-from helsekit.generator.histories.common import age_group, list_in_force, person_years, words
-from helsekit.generator.histories.gp_contacts import Payments
+from helsekit.generator import specs
+from helsekit.generator.histories.common import Context, Payments, age_group, list_in_force, person_years, words
 from helsekit.generator.population import age_at
 
+TABLES = ("referrals", "referral_statuses", "hospital_appointments")
 STATUSES = ["Til vurdering", "Vurdering pågår", "Vurdert", "Time tildelt", "Behandling pågår", "Behandling avsluttet",
             "Avsluttet", "Videresendt", "Avvist"]
 OUTCOMES = ["rett_til_helsehjelp", "videresendt", "avvist"]
@@ -171,3 +172,11 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     payments = Payments(block.citizen_id[p[a_ref]][a_order][owed], a_day[a_order][owed], a_egenandel[a_order][owed],
                         "outpatient", appointment_id[owed])
     return referrals, statuses, appointments, payments
+
+
+def add_to(ctx: Context) -> None:
+    """Add the block's referrals, their statuses and outpatient appointments, and the egenandeler, to ``ctx``."""
+    referred, statuses, appointments, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, specs.load("referrals"),
+                                                      specs.load("copayments"), ctx.rng("referrals"))
+    ctx.tables.update(referrals=referred, referral_statuses=statuses, hospital_appointments=appointments)
+    ctx.payments.append(paid)
