@@ -10,7 +10,8 @@ from typing import Any
 from helsekit import config
 from helsekit.errors import InvalidOption
 
-SPEC_NAMES = ("profiles", "population", "geography", "households", "health_services", "copayments", "histories", "gp_contacts", "prescriptions", "referrals", "helsenorge_profiles")
+SPEC_NAMES = ("profiles", "population", "geography", "households", "health_services", "copayments", "histories", "gp_contacts", "prescriptions", "referrals", "helsenorge_profiles",
+              "appointments", "records", "travel", "messages")
 
 
 @lru_cache(maxsize=None)
