@@ -28,8 +28,9 @@ def _generate(args: argparse.Namespace) -> None:
     result = generate_database(args.profile, args.seed, args.db, chunk_size=args.chunk_size, progress=not args.quiet,
                                histories=not args.no_histories, workers=args.workers)
     seconds = time.perf_counter() - started
-    citizens = result.rows["citizen"]
+    citizens = result.citizens
     print(f"wrote {result.db}: profile {result.profile}, seed {result.seed}, {citizens:,} citizens "
+          f"(and {result.rows['citizen'] - citizens:,} who died in the history window) "
           f"in {seconds:.1f} s ({citizens / seconds:,.0f} citizens/s) — {SYNTHETIC_DATA_LABEL}")
     if args.summary:
         print()

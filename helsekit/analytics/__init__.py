@@ -18,7 +18,7 @@ from helsekit.errors import DatabaseError
 from helsekit.storage import archive, database
 
 _DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to", "registered_on")
-_OPTIONAL_IDS = ("parent_id", "practitioner_id")  # nullable references stay whole numbers (Int64)
+_OPTIONAL_IDS = ("parent_id", "practitioner_id", "household_id")  # nullable references stay whole numbers (Int64)
 
 
 def _sql_table(table: str, doc: str) -> cached_property:
@@ -83,14 +83,28 @@ class HelseData:
         return frame
 
     @cached_property
-    def citizens(self) -> pd.DataFrame:
-        """One row per citizen, with ``age`` on the reference date."""
+    def register(self) -> pd.DataFrame:
+        """Everyone in the register: the citizens alive on the reference date and those who died in
+        the history window (``death_date`` set), with ``age`` on the reference date or at death."""
         frame = self._read("citizen")
         ref = self.reference_date
+        on = frame["death_date"].fillna(ref)
         born = frame["birth_date"]
-        had_birthday = (born.dt.month < ref.month) | ((born.dt.month == ref.month) & (born.dt.day <= ref.day))
-        frame.insert(frame.columns.get_loc("birth_date") + 1, "age", ref.year - born.dt.year - (~had_birthday).astype(int))
+        had_birthday = (born.dt.month < on.dt.month) | ((born.dt.month == on.dt.month) & (born.dt.day <= on.dt.day))
+        frame.insert(frame.columns.get_loc("birth_date") + 1, "age", on.dt.year - born.dt.year - (~had_birthday).astype(int))
         return frame
+
+    @cached_property
+    def citizens(self) -> pd.DataFrame:
+        """One row per citizen alive on the reference date, with ``age`` on that date."""
+        frame = self.register
+        return frame[frame["death_date"].isna()].reset_index(drop=True)
+
+    @cached_property
+    def deceased(self) -> pd.DataFrame:
+        """Citizens who died in the history window, with ``death_date`` and ``age`` at death."""
+        frame = self.register
+        return frame[frame["death_date"].notna()].reset_index(drop=True)
 
     households = _sql_table("household", "One row per household (registered address).")
     parent_relations = _sql_table("parent_relation", "One row per parent (or step-parent) of a citizen.")
@@ -154,6 +168,8 @@ class HelseData:
     referrals = _history_table("referrals", "Henvisninger to the specialist service: assessment, outcome, legal deadline, start of care, fristbrudd (§6).")
     referral_statuses = _history_table("referral_statuses", "The citizen-visible status sequence of each referral, dated (§6.1).")
     hospital_appointments = _history_table("hospital_appointments", "Outpatient appointments at the hospital a referral leads to (attended, no-show, or booked ahead).")
+    hospital_documents = _history_table("hospital_documents", "Documents in the hospital record (pasientjournal): kind, author, written, approved and when shown on Helsenorge (§5.2, §5.3).")
+    access_log = _history_table("access_log", "Every lookup in the kjernejournal or the hospital record by health personnel, with its reason and when the citizen sees it (§4.8, §5.3).")
     copayments = _history_table("copayments", "Every egenandel owed, and what was charged after the yearly ceiling (§2.5).")
     frikort = _history_table("frikort", "One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5).")
 

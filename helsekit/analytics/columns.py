@@ -10,14 +10,14 @@ COLUMNS: dict[str, dict[str, str]] = {
         "given_name": "Given name (from Faker's no_NO lists)",
         "family_name": "Family name",
         "birth_date": "Birth date (datetime64), as the person number encodes it",
-        "age": "Whole years of age on the database's reference date",
+        "age": "Whole years of age on the database's reference date (in ``deceased`` and ``register``: at death)",
         "sex": "M or F, as the person number encodes it (§1.1)",
-        "household_id": "The household (registered address) the citizen lives in",
+        "household_id": "The household (registered address) the citizen lives in; empty for the deceased",
         "kommune_number": "Kommunenummer of the registered address (real geography)",
         "address_protection": "none, fortrolig (kode 7) or strengt_fortrolig (kode 6) (§3.7)",
         "phone": "Mobile number that cannot ring anyone (+47 0…), from age 13",
         "email": "E-mail under the reserved .test domain, from age 13",
-        "death_date": "Date of death, if any (filled by the health histories)",
+        "death_date": "Date of death for those who died in the history window (only in ``deceased`` and ``register``)",
     },
     "households": {
         "id": "Household id",
@@ -181,6 +181,29 @@ COLUMNS["hospital_appointments"] = {
     "start": "Date and time",
     "status": "attended, no_show, or booked (after the reference date)",
     "egenandel": "Poliklinikk egenandel owed (illustrative rates, see referrals.toml; 0 under 16)",
+}
+COLUMNS["hospital_documents"] = {
+    "document_id": "Document id (appointment id × 10 + kind number; at the end of treatment: referral id × 1000 + 999)",
+    "citizen_id": "The patient",
+    "hospital_id": "The hospital whose record it is in",
+    "referral_id": "The referral the care follows from",
+    "appointment_id": "The outpatient appointment it documents; empty for an epikrise or sammenfatning at the end of treatment",
+    "kind": "poliklinisk notat, brev til pasient, behandlingsplan, tverrfaglig behandlingsplan, operasjonsbeskrivelse dagkirurgi, epikrise or sammenfatning (§5.2)",
+    "author_id": "The hospital doctor or nurse who wrote it (practitioner id)",
+    "written_at": "When it was written (working hours)",
+    "approved_at": "When it was approved (signed); empty if not approved by the reference date",
+    "visible_from": "When it is shown on Helsenorge: 24 h after approval, from the 16th birthday (§5.3); empty where the region did not show documents when it was written (§5.1), or for the deceased (§5.4). May lie after the reference date",
+}
+COLUMNS["access_log"] = {
+    "entry_id": "Log entry id (citizen id × 100,000 + running number)",
+    "citizen_id": "The citizen whose record was opened",
+    "record": "kjernejournal or pasientjournal (the hospital record)",
+    "organisation_id": "The hospital or GP office of the person who opened it",
+    "practitioner_id": "Who opened it (practitioner id)",
+    "accessed_at": "When it was opened",
+    "reason": "Begrunnelse for innsyn (§5.3): Behandling, Forberedelse til time, Dokumentasjon or Forløpskoordinering",
+    "organisation_visible_from": "When the citizen's log shows the organisation: at once in the kjernejournal (§4.8), 7 days later for the hospital record (§5.3); empty where not shown",
+    "person_visible_from": "When the log shows who it was: a week later in the kjernejournal (§4.8), 7 days later for the hospital record (§5.3); empty where not shown",
 }
 COLUMNS["copayments"] = {
     "citizen_id": "The citizen",

@@ -30,7 +30,7 @@ def egenandelstak() -> pd.Series:
 
 def ages_on_1_july(data, year: int) -> pd.Series:
     """Age on 1 July of ``year`` (0 if born later that year) of every citizen alive in ``year``, by citizen id."""
-    c = data.citizens
+    c = data.register
     c = c[(c["birth_date"] <= pd.Timestamp(year, 12, 31)) & ~(c["death_date"] < pd.Timestamp(year, 1, 1))]
     born = c["birth_date"]
     age = year - born.dt.year - ((born.dt.month > 7) | ((born.dt.month == 7) & (born.dt.day > 1))).astype(int)

@@ -29,6 +29,10 @@ def _age_sql(dialect: str, reference: str) -> str:
     return f"({year} - {born_year} - CASE WHEN {born_month_day} > {month_day} THEN 1 ELSE 0 END)"
 
 
+#: The citizens alive on the reference date (the register also keeps those who died in the window).
+LIVING = "(SELECT * FROM citizen WHERE death_date IS NULL)"
+
+
 def summary_text(db: str) -> str:
     """Counts, age pyramid, fylker, households, the GP scheme and organisations, as plain text."""
     meta = database.read_meta(db)
@@ -38,15 +42,19 @@ def summary_text(db: str) -> str:
     engine = database.engine_for(db)
     age = _age_sql(engine.dialect.name, ref)
     with engine.connect() as conn:
-        n = conn.execute(sa.text("SELECT count(*) FROM citizen")).scalar_one()
+        n = conn.execute(sa.text(f"SELECT count(*) FROM {LIVING} AS c")).scalar_one()
+        deceased = conn.execute(sa.text("SELECT count(*) FROM citizen WHERE death_date IS NOT NULL")).scalar_one()
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
-                  for t in ("household", "parent_relation", "organisation", "practitioner", "gp_list", "gp_list_membership")}
-        lines.append(f"{n:>12,} citizens in {counts['household']:,} households; {counts['parent_relation']:,} parent relations")
-        lines.append(f"{counts['organisation']:>12,} organisations, {counts['practitioner']:,} fastleger, {counts['gp_list']:,} GP lists")
+                  for t in ("household", "parent_relation", "organisation", "gp_list", "gp_list_membership")}
+        staff = dict(_rows(conn, "SELECT CASE WHEN role = 'fastlege' THEN 'fastlege' ELSE 'hospital' END, count(*) FROM practitioner GROUP BY 1"))
+        lines.append(f"{n:>12,} citizens in {counts['household']:,} households; {counts['parent_relation']:,} parent relations; "
+                     f"{deceased:,} more who died in the history window")
+        lines.append(f"{counts['organisation']:>12,} organisations, {staff.get('fastlege', 0):,} fastleger, {counts['gp_list']:,} GP lists, "
+                     f"{staff.get('hospital', 0):,} hospital staff")
         lines.append("")
 
         # Age pyramid in 10-year bands, computed from the birth date on the reference date.
-        pyramid = _rows(conn, f"SELECT CASE WHEN {age} >= 90 THEN 9 ELSE {age} / 10 END AS band, sex, count(*) FROM citizen GROUP BY 1, 2")
+        pyramid = _rows(conn, f"SELECT CASE WHEN {age} >= 90 THEN 9 ELSE {age} / 10 END AS band, sex, count(*) FROM {LIVING} AS c GROUP BY 1, 2")
         shares = {(b, s): c / n for b, s, c in pyramid}
         scale = max(shares.values(), default=0)
         lines.append("Age (years)        men                                women")
@@ -57,8 +65,8 @@ def summary_text(db: str) -> str:
         lines.append("")
 
         lines.append("Fylke                     citizens   share")
-        for number, name, count in _rows(conn, """
-                SELECT f.number, f.name, count(*) FROM citizen c JOIN kommune k ON k.number = c.kommune_number
+        for number, name, count in _rows(conn, f"""
+                SELECT f.number, f.name, count(*) FROM {LIVING} AS c JOIN kommune k ON k.number = c.kommune_number
                 JOIN fylke f ON f.number = k.fylke_number GROUP BY f.number, f.name ORDER BY count(*) DESC"""):
             lines.append(f"{number} {name:<22}{count:>9,}  {count / n:6.1%}")
         lines.append("")
@@ -68,12 +76,12 @@ def summary_text(db: str) -> str:
             SELECT count(*), sum(CASE WHEN parents = 2 THEN 1 ELSE 0 END) FROM (
               SELECT c.id, (SELECT count(*) FROM parent_relation r JOIN citizen p ON p.id = r.parent_id
                             WHERE r.child_id = c.id AND r.relation IN ('mother', 'father') AND p.household_id = c.household_id) AS parents
-              FROM citizen c WHERE {age} < 18) AS children""")[0]
+              FROM {LIVING} AS c WHERE {age} < 18) AS children""")[0]
         lines.append(f"Households: {n / max(counts['household'], 1):.2f} persons each, {one_person:.1%} one-person; "
                      f"{(children[1] or 0) / max(children[0], 1):.1%} of children 0–17 live with both parents")
         d_share, protected = conn.execute(sa.text(
             "SELECT avg(CASE WHEN person_number_kind = 'DNR' THEN 1.0 ELSE 0 END), "
-            "sum(CASE WHEN address_protection != 'none' THEN 1 ELSE 0 END) FROM citizen")).one()
+            f"sum(CASE WHEN address_protection != 'none' THEN 1 ELSE 0 END) FROM {LIVING} AS c")).one()
         lines.append(f"Identity: {d_share or 0:.1%} with D-nummer; {protected or 0:,} with a confidential address; "
                      "every person number synthetic (month + 80)")
         lists = conn.execute(sa.text("""

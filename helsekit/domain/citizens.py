@@ -31,9 +31,10 @@ class Citizen(SQLModel, table=True):
     family_name: str
     birth_date: dt.date
     sex: str = Field(max_length=1, description="M or F, as the person number encodes it (§1.1)")
-    household_id: int = Field(foreign_key="household.id", index=True)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True,
+                                     description="the registered address; none for the deceased")
     kommune_number: str = Field(foreign_key="kommune.number", index=True, max_length=4)
     address_protection: str = Field(default=AddressProtection.NONE)
     phone: str | None = None
     email: str | None = None
-    death_date: dt.date | None = None
+    death_date: dt.date | None = Field(default=None, description="the deceased stay in the register, without an address")

@@ -34,6 +34,7 @@ class GenerationResult:
     profile: str
     seed: int
     rows: dict[str, int]
+    citizens: int  # alive on the reference date (the citizen table also keeps those who died in the window)
 
 
 def generate_database(
@@ -91,4 +92,4 @@ def generate_database(
         steps.close()
         written.close()
     rows = dict(world.row_counts)
-    return GenerationResult(db, profile, world.seed, rows)
+    return GenerationResult(db, profile, world.seed, rows, int(world.profile["citizens"]))

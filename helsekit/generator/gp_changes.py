@@ -84,3 +84,22 @@ def history(
     end_day = valid_to[rel]
     alive = np.isnat(end_day) | (end_day >= start_day)
     return Memberships(person[who[alive]], gp_list[rel[alive]], start_day[alive], end_day[alive])
+
+
+def until_death(
+    relations: Memberships, person: np.ndarray, gp_list: np.ndarray, birth: np.ndarray, death: np.ndarray, spec: dict,
+    rng: np.random.Generator,
+) -> Memberships:
+    """``relations`` with one more for each deceased ``person`` (ids after everyone in ``relations``):
+    on ``gp_list`` (−1: none) from an exponential time before death, never before birth, until the
+    day of death (population.toml [deaths])."""
+    mean_days = spec["gp_scheme"]["mean_list_relation_years"] * YEAR
+    listed = gp_list >= 0
+    start = _first_of_month(death - np.rint(rng.exponential(mean_days, person.size)).astype(np.int64))
+    start = np.maximum(start, birth)
+    return Memberships(
+        np.concatenate([relations.person, person[listed]]),
+        np.concatenate([relations.gp_list, gp_list[listed]]),
+        np.concatenate([relations.valid_from, start[listed]]),
+        np.concatenate([relations.valid_to, death[listed]]),
+    )

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from helsekit.domain import identifiers, person_numbers
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.households import HouseholdKind
-from helsekit.generator import geography, gp_changes, gp_lists, histories, households, people, population, profiles, sites, specs
+from helsekit.generator import deaths, geography, gp_changes, gp_lists, histories, households, people, population, profiles, sites, specs
 from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
 
@@ -214,6 +214,14 @@ def generate(
     # Birth dates first (the first draws of the identities stream): the fastlege history needs them.
     identities_rng = streams.rng("identities")
     birth = population.birth_dates(ages, reference, identities_rng)
+    # Those who died in the history window stay in the register, after the living (ids n+1 …).
+    first_year, last_year = histories.window(reference)
+    dead = deaths.draw(n, first_year, last_year, pop_spec, streams.rng("deaths"))
+    n_dead = dead.birth.size
+    death_rng = streams.rng("deceased")
+    living_67 = np.flatnonzero(ages[person_order] >= 67)  # citizen indices (id order)
+    dead_like = living_67[death_rng.integers(0, living_67.size, n_dead)] if n_dead else np.zeros(0, dtype=np.int64)
+    dead_kommune = hh_kommune[hh.person_household][person_order][dead_like]
 
     step("sites and GP lists")
     rng = streams.rng("sites")
@@ -229,6 +237,9 @@ def generate(
     relations = gp_changes.history(
         listed_by_id, hh_id[hh.person_household][person_order][listed_by_id], hh_list[hh.person_household][person_order][listed_by_id],
         scheme.list_kommune, birth[person_order], reference, window_start, hs_spec, streams.rng("gp_list_history"),
+    )
+    relations = gp_changes.until_death(
+        relations, n + np.arange(n_dead), hh_list[hh.person_household][person_order][dead_like], dead.birth, dead.death, hs_spec, death_rng,
     )
 
     rng = streams.rng("practitioners")
@@ -295,7 +306,11 @@ def generate(
     is_dnr = np.zeros(n, dtype=bool)
     is_dnr[rng.choice(eligible, size=d_count, replace=False)] = True
     kind = np.where(is_dnr, person_numbers.Kind.DNR.value, person_numbers.Kind.FNR.value)
-    numbers = person_numbers.make_many(birth, sexes, kind, streams.rng("person_numbers"), as_int=True)
+    numbers = person_numbers.make_many(
+        np.concatenate([birth, dead.birth]), np.concatenate([sexes, dead.sex]), np.r_[kind, np.full(n_dead, person_numbers.Kind.FNR.value)],
+        streams.rng("person_numbers"), as_int=True,
+    )
+    numbers = np.concatenate([numbers[:n][person_order], numbers[n:]])  # id order
 
     rng = streams.rng("names")
     given = people.given_name_codes(sexes, rng)
@@ -304,23 +319,29 @@ def generate(
     keeps_own = (hh.person_role == households.OTHER) | ((hh.person_role == households.PARTNER) & (rng.random(n) < hh_spec["names"]["partner_keeps_own_family_name"]))
     family = np.where(keeps_own, own_family, hh_family[hh.person_household])
 
+    dead_given = people.given_name_codes(dead.sex, rng)
+    dead_family = people.family_name_codes(n_dead, rng)
+
     no_contact = pa.array(ages[person_order] < pop_spec["contact"]["adult_from_age"])
     phone = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.phones(n, address_rng))
     email = pc.if_else(no_contact, pa.scalar(None, pa.string()), people.emails(given[person_order], family[person_order], np.arange(1, n + 1)))
+    every_sex = np.concatenate([sexes[person_order], dead.sex])
+    none = pa.nulls(n_dead, pa.string())
     out("citizen", {
-        "id": np.arange(1, n + 1),
-        "person_number": pc.utf8_lpad(pa.array(numbers[person_order]).cast(pa.string()), 11, "0"),
-        "person_number_kind": people.words(np.array(["FNR", "DNR"]), is_dnr[person_order].astype(np.int64)),
-        "given_name": people.words(people.GIVEN_NAMES, given[person_order]),
-        "family_name": people.words(people.FAMILY_NAMES, family[person_order]),
-        "birth_date": _iso(birth[person_order]),
-        "sex": people.words(np.array(["F", "M"]), (sexes[person_order] == "M").astype(np.int64)),
-        "household_id": hh_id[hh.person_household][person_order],
-        "kommune_number": people.words(kommune_numbers, hh_kommune[hh.person_household][person_order]),
-        "address_protection": people.words(protection_words, protection[hh.person_household][person_order]),
-        "phone": phone,
-        "email": email,
-        "death_date": pa.nulls(n, pa.string()),
+        "id": np.arange(1, n + n_dead + 1),
+        "person_number": pc.utf8_lpad(pa.array(numbers).cast(pa.string()), 11, "0"),
+        "person_number_kind": people.words(np.array(["FNR", "DNR"]), np.r_[is_dnr[person_order], np.zeros(n_dead, dtype=bool)].astype(np.int64)),
+        "given_name": people.words(people.GIVEN_NAMES, np.concatenate([given[person_order], dead_given])),
+        "family_name": people.words(people.FAMILY_NAMES, np.concatenate([family[person_order], dead_family])),
+        "birth_date": _iso(np.concatenate([birth[person_order], dead.birth])),
+        "sex": people.words(np.array(["F", "M"]), (every_sex == "M").astype(np.int64)),
+        "household_id": pa.array(np.r_[hh_id[hh.person_household][person_order], np.zeros(n_dead, dtype=np.int64)],
+                                 mask=np.r_[np.zeros(n, dtype=bool), np.ones(n_dead, dtype=bool)]),
+        "kommune_number": people.words(kommune_numbers, np.concatenate([hh_kommune[hh.person_household][person_order], dead_kommune])),
+        "address_protection": people.words(protection_words, np.r_[protection[hh.person_household][person_order], np.zeros(n_dead, dtype=np.int64)]),
+        "phone": pa.concat_arrays([phone, none]),
+        "email": pa.concat_arrays([email, none]),
+        "death_date": pa.concat_arrays([pa.nulls(n, pa.string()), _iso(dead.death)]),
     })
 
     role = hh.person_role[person_order]
@@ -346,19 +367,20 @@ def generate(
     del numbers, given, own_family, hh_family, family, phone, email, street, postal_code, poststed, people_now
     if with_histories:
         step("histories")
-        home = hh_kommune[hh.person_household][person_order]
+        home = np.concatenate([hh_kommune[hh.person_household][person_order], dead_kommune])
         km, region = _hospital_distance_and_region(orgs, geo.kommuner, geo.fylker, hospital_of_kommune)
+        no = np.zeros(n_dead, dtype=bool)
         citizens = histories.Block(
-            citizen_id=np.arange(1, n + 1),
-            birth=birth[person_order],
-            sex=sexes[person_order],
+            citizen_id=np.arange(1, n + n_dead + 1),
+            birth=np.concatenate([birth[person_order], dead.birth]),
+            sex=every_sex,
             pharmacy_id=_pharmacy_of(orgs, geo.kommuner, home),
             hospital_id=hospital_of_kommune[home],
-            death=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+            death=np.concatenate([np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"), dead.death]),
             travel_km=km[home],
             health_region=region[home],
-            kj_reserved=kj_reserved,
-            kj_blocks_personnel=kj_blocks_personnel,
+            kj_reserved=np.r_[kj_reserved, no],
+            kj_blocks_personnel=np.r_[kj_blocks_personnel, no],
         )
         practitioner_of_list = np.where(scheme.list_practitioner >= 0, scheme.list_practitioner + 1, -1)
         list_relations = histories.ListRelations(

@@ -33,9 +33,20 @@ def test_a_citizens_list_relations_follow_each_other_without_overlap_and_only_th
     data, m = memberships
     same = m["citizen_id"].eq(m["citizen_id"].shift(-1))
     assert (m.loc[same, "valid_to"] + pd.Timedelta(days=1) == m["valid_from"].shift(-1)[same]).all()
-    assert m.loc[~same, "valid_to"].isna().all() and m.loc[same, "valid_to"].notna().all()
-    born = data.citizens.set_index("id")["birth_date"]
+    living = m["citizen_id"].isin(data.citizens["id"])
+    assert m.loc[~same & living, "valid_to"].isna().all() and m.loc[same, "valid_to"].notna().all()
+    born = data.register.set_index("id")["birth_date"]
     assert (m["valid_from"].to_numpy() >= born.loc[m["citizen_id"]].to_numpy()).all()
+
+
+def test_the_deceased_leave_their_list_on_the_day_of_death(memberships):
+    data, m = memberships
+    last = m.groupby("citizen_id").last()
+    died = data.deceased.set_index("id")["death_date"]
+    on_a_list = died.index.intersection(last.index)
+    assert len(on_a_list) > 0.9 * len(died)
+    assert (last.loc[on_a_list, "valid_to"] == died.loc[on_a_list]).all()
+    assert (last.loc[on_a_list, "valid_from"] <= died.loc[on_a_list]).all()
 
 
 def test_a_contact_is_with_the_list_the_citizen_was_on_that_day(memberships):

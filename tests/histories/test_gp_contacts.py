@@ -18,7 +18,7 @@ def data(default_db):
 
 @pytest.fixture(scope="module")
 def contacts(data):
-    return data.gp_contacts.merge(data.citizens[["id", "birth_date"]], left_on="citizen_id", right_on="id")
+    return data.gp_contacts.merge(data.register[["id", "birth_date"]], left_on="citizen_id", right_on="id")
 
 
 def test_no_contact_before_birth_or_after_the_reference_date(data, contacts):
@@ -45,9 +45,10 @@ def test_gp_consultation_rates_by_age_group_are_within_10_percent_of_ssb(data):
     rates = specs.load("gp_contacts")["rates"]
     year = 2023
     attended = data.gp_contacts[(data.gp_contacts["status"] == "attended") & (data.gp_contacts["start"].dt.year == year)]
-    born = data.citizens.set_index("id")["birth_date"]
+    register = data.register.set_index("id")
     mid_year = pd.Timestamp(f"{year}-07-01")
-    alive = born[born < pd.Timestamp(f"{year}-01-01")]
+    whole_year = (register["birth_date"] < pd.Timestamp(f"{year}-01-01")) & ~(register["death_date"] < pd.Timestamp(f"{year + 1}-01-01"))
+    alive = register.loc[whole_year, "birth_date"]
     age = (mid_year.year - alive.dt.year) - ((alive.dt.month > 7) | ((alive.dt.month == 7) & (alive.dt.day > 1)))
     lower = np.asarray(rates["age_lower"])
     group = pd.Series(np.searchsorted(lower, age.to_numpy(), side="right") - 1, index=alive.index)
@@ -77,7 +78,7 @@ def test_children_under_16_owe_no_egenandel_and_adults_do(data, contacts):
     age = _age_on(attended, "start")
     assert (attended.loc[age < 16, "egenandel"] == 0).all()  # domain-facts §2.4
     assert (attended.loc[age >= 16, "egenandel"] > 0).all()
-    paid = data.copayments.merge(data.citizens[["id", "birth_date"]], left_on="citizen_id", right_on="id")
+    paid = data.copayments.merge(data.register[["id", "birth_date"]], left_on="citizen_id", right_on="id")
     assert (_age_on(paid, "date") >= 16).all()
 
 

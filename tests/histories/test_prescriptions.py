@@ -40,7 +40,7 @@ def test_a_prescription_is_valid_for_one_year(data):
 
 
 def test_nobody_gets_a_prescription_before_they_are_born(data):
-    born = data.citizens.set_index("id")["birth_date"]
+    born = data.register.set_index("id")["birth_date"]
     assert (data.prescriptions["prescribed_on"].to_numpy() >= born.loc[data.prescriptions["citizen_id"]].to_numpy()).all()
 
 
@@ -56,6 +56,7 @@ def test_status_on_the_reference_date_follows_from_the_prescription(data):
     used = data.dispensings.groupby("prescription_id").size().reindex(rx["prescription_id"]).fillna(0).to_numpy()
     expected = pd.Series("active", index=rx.index)
     expected[rx["valid_until"] < data.reference_date] = "expired"
+    expected[rx["citizen_id"].isin(data.deceased["id"]).to_numpy()] = "expired"  # a dead person's e-resepter are not active
     expected[used >= rx["reit"] + 1] = "dispensed"
     expected[rx["discontinued_on"].notna()] = "discontinued"
     assert (rx["status"] == expected).all()
@@ -99,7 +100,7 @@ def test_drugs_go_only_to_the_sex_and_ages_the_catalogue_allows(data):
 
     catalogue = specs.load("prescriptions")["catalogue"]
     rules = pd.DataFrame({"atc_code": catalogue["atc"], "only_sex": catalogue["only_sex"], "min_age": catalogue["min_age"]})
-    rx = data.prescriptions.merge(rules, on="atc_code").merge(data.citizens[["id", "sex", "birth_date"]], left_on="citizen_id", right_on="id")
+    rx = data.prescriptions.merge(rules, on="atc_code").merge(data.register[["id", "sex", "birth_date"]], left_on="citizen_id", right_on="id")
     assert ((rx["only_sex"] == "") | (rx["only_sex"] == rx["sex"])).all()
     on, born = rx["prescribed_on"], rx["birth_date"]
     age = on.dt.year - born.dt.year - ((on.dt.month < born.dt.month) | ((on.dt.month == born.dt.month) & (on.dt.day < born.dt.day)))

@@ -50,16 +50,19 @@ def test_referrals_are_assessed_within_10_working_days_nearly_always(data):
 
 
 def test_only_a_right_to_care_gets_a_deadline_and_a_start_and_the_start_follows_assessment(data):
-    r = data.referrals
+    r = data.referrals.merge(data.register[["id", "death_date"]], left_on="citizen_id", right_on="id")
     right = r["outcome"] == "rett_til_helsehjelp"
-    assert r.loc[right, ["legal_deadline", "start_of_care"]].notna().all().all()
+    assert r.loc[right, "legal_deadline"].notna().all()
     assert r.loc[~right, ["legal_deadline", "start_of_care"]].isna().all().all()
+    no_start = right & r["start_of_care"].isna()
+    assert (r.loc[no_start, "death_date"].notna()).all()  # only death comes before the start of care
+    right = right & ~no_start
     assert (r.loc[right, "start_of_care"] > r.loc[right, "assessed_on"]).all()
     assert (r.loc[right, "legal_deadline"] >= r.loc[right, "assessed_on"]).all()
 
 
 def test_fristbrudd_is_a_start_after_the_deadline_and_helfo_is_told(data):
-    r = data.referrals[data.referrals["outcome"] == "rett_til_helsehjelp"]
+    r = data.referrals[(data.referrals["outcome"] == "rett_til_helsehjelp") & data.referrals["start_of_care"].notna()]
     assert (r["fristbrudd"] == (r["start_of_care"] > r["legal_deadline"])).all()
     assert r.loc[r["fristbrudd"], "helfo_notified_on"].gt(r.loc[r["fristbrudd"], "legal_deadline"]).all()
     assert r.loc[~r["fristbrudd"], "helfo_notified_on"].isna().all()
@@ -77,7 +80,7 @@ def test_waiting_times_by_sector_match_the_published_means(data):
 
 
 def test_young_people_in_mental_health_care_get_a_deadline_within_65_working_days(data):
-    r = data.referrals.merge(data.citizens[["id", "birth_date"]], left_on="citizen_id", right_on="id")
+    r = data.referrals.merge(data.register[["id", "birth_date"]], left_on="citizen_id", right_on="id")
     young = r[(r["sector"] != "somatikk") & (r["outcome"] == "rett_til_helsehjelp")
               & ((r["received_on"] - r["birth_date"]).dt.days < 23 * 365.25 - 2)]
     calendar = working_days(2014, 2026)
@@ -98,6 +101,6 @@ def test_outpatient_appointments_follow_the_start_of_care_and_children_pay_nothi
     assert (a["start"].dt.normalize() >= a["start_of_care"]).all()
     assert (a.loc[a["status"] != "attended", "egenandel"] == 0).all()
     assert (a.loc[a["start"] >= data.reference_date, "status"] == "booked").all()
-    born = data.citizens.set_index("id")["birth_date"]
+    born = data.register.set_index("id")["birth_date"]
     sixteen = born.loc[a["citizen_id"]].to_numpy() + np.timedelta64(16 * 365 + 4, "D")
     assert (a.loc[a["start"].to_numpy() < sixteen - np.timedelta64(8, "D"), "egenandel"] == 0).all()

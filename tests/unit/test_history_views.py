@@ -31,7 +31,7 @@ def data(tiny_db):
 
 @pytest.fixture(scope="module")
 def timelines(data):
-    return {int(cid): history.citizen_timeline(data, int(cid)) for cid in data.citizens["id"]}
+    return {int(cid): history.citizen_timeline(data, int(cid)) for cid in data.register["id"]}
 
 
 def age_on(born: dt.date, day: dt.date) -> int:
@@ -39,7 +39,12 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 
 def birth_dates(data) -> dict[int, dt.date]:
-    return {int(cid): born.date() for cid, born in zip(data.citizens["id"], data.citizens["birth_date"])}
+    return {int(cid): born.date() for cid, born in zip(data.register["id"], data.register["birth_date"])}
+
+
+def death_dates(data) -> dict[int, dt.date]:
+    dead = data.deceased
+    return {int(cid): died.date() for cid, died in zip(dead["id"], dead["death_date"])}
 
 
 def band_of(age: int) -> str:
@@ -107,8 +112,8 @@ def test_timeline_of_someone_without_history_is_empty_with_the_same_columns(data
 @pytest.mark.parametrize("year", YEARS)
 def test_frikort_statistics_count_every_citizen_once(data, year):
     stats = history.frikort_statistics(data, year)
-    born = birth_dates(data)
-    present = [cid for cid, day in born.items() if day <= dt.date(year, 12, 31)]
+    born, died = birth_dates(data), death_dates(data)
+    present = [cid for cid, day in born.items() if day <= dt.date(year, 12, 31) and died.get(cid, dt.date.max) >= dt.date(year, 1, 1)]
     assert list(stats.index) == [name for name, _, _ in BANDS]
     assert stats["innbyggere"].sum() == len(present)
     expected = Counter(band_of(max(age_on(born[cid], dt.date(year, 7, 1)), 0)) for cid in present)
@@ -119,14 +124,15 @@ def test_frikort_statistics_count_every_citizen_once(data, year):
 @pytest.mark.parametrize("year", YEARS)
 def test_frikort_statistics_median_paid_share_and_refunds_follow_the_raw_payments(data, year):
     stats = history.frikort_statistics(data, year)
-    born = birth_dates(data)
+    born, died = birth_dates(data), death_dates(data)
     pays = data.copayments[data.copayments["date"].dt.year == year]
     paid = pays.groupby("citizen_id")["charged"].sum().to_dict()
     frikort = data.frikort[data.frikort["year"] == year]
     refund = dict(zip(frikort["citizen_id"], frikort["refund"]))
     for name, low, high in BANDS:
         members = [cid for cid, day in born.items()
-                   if day <= dt.date(year, 12, 31) and low <= max(age_on(day, dt.date(year, 7, 1)), 0) <= high]
+                   if day <= dt.date(year, 12, 31) and died.get(cid, dt.date.max) >= dt.date(year, 1, 1)
+                   and low <= max(age_on(day, dt.date(year, 7, 1)), 0) <= high]
         row = stats.loc[name]
         assert row["med_frikort"] == sum(cid in refund for cid in members)
         if members:

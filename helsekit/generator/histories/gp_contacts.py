@@ -125,7 +125,9 @@ def generate(
         "kind": np.concatenate([e_consultation, np.zeros(extra.size, dtype=bool)]).astype(np.int8),
         "status": np.concatenate([np.zeros(row.size, dtype=np.int8), np.where(no_show, 1, 2).astype(np.int8)]),
         "booking_channel": np.concatenate([portal, portal[extra]]).astype(np.int8),
-        "booked_at": np.concatenate([start - lead * MINUTE, extra_start - lead[extra] * MINUTE]),
+        # Never booked before the patient was born: a newborn's first appointments are booked from the birth on.
+        "booked_at": np.maximum(np.concatenate([start - lead * MINUTE, extra_start - lead[extra] * MINUTE]),
+                                block.birth[person[all_rows]].astype("datetime64[m]") + 8 * 60 * MINUTE),
         "evening": np.concatenate([evening, evening[extra]]),
         "gp_list_id": gp_list,
         "gp_office_id": office,

@@ -46,6 +46,7 @@ def _allowed(catalogue: dict, drugs: np.ndarray, sex: np.ndarray, age: np.ndarra
 
 
 def _chronic(block, window_start: np.datetime64, reference: np.datetime64, spec: dict, rng) -> Treatments:
+    """Treatments going on at the reference date, or at death for those who died (``reference`` per person)."""
     catalogue, chronic = spec["catalogue"], spec["chronic"]
     age = age_at(block.birth, reference)
     group = age_group(chronic["age_lower"], age)
@@ -73,12 +74,12 @@ def _chronic(block, window_start: np.datetime64, reference: np.datetime64, spec:
     # (catalogue) or the age of 1.
     min_age = np.maximum(np.asarray(catalogue["min_age"])[drug], 1)
     earliest = block.birth[person] + np.rint(min_age * 365.25).astype(np.int64) + 1
-    began = reference - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, person.size)).astype(np.int64)
+    began = reference[person] - np.rint(rng.exponential(chronic["mean_years_on"] * YEAR_DAYS, person.size)).astype(np.int64)
     start = np.maximum(began, earliest)
     # Earlier episodes of the same drug, each stopped (seponert) a while before the next began.
-    keep = start < reference
+    keep = start < reference[person]
     person, drug, start, earliest = person[keep], drug[keep], start[keep], earliest[keep]
-    stop = np.full(person.size, reference + 100 * YEAR_DAYS)
+    stop = np.full(person.size, reference.max() + 100 * YEAR_DAYS)
     episodes = [(person, drug, start, stop)]
     gap_low, gap_high = chronic["gap_days"]
     later_start, index = start, np.arange(person.size)
@@ -114,9 +115,11 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     window_start = np.datetime64(f"{first_year}-01-01")
     reference = np.datetime64(f"{last_year + 1}-01-01")
     chronic = spec["chronic"]
+    # Nothing is prescribed or dispensed from the day of death on; a dead person's prescriptions are not active.
+    cutoff = np.where(np.isnat(block.death), reference, np.minimum(block.death, reference))
 
-    t = _chronic(block, window_start, reference, spec, rng)
-    treatment, prescribed, renewal = _prescriptions_of(t, window_start, reference)
+    t = _chronic(block, window_start, cutoff, spec, rng)
+    treatment, prescribed, renewal = _prescriptions_of(t, window_start, cutoff[t.person])
     person, drug = t.person[treatment], t.drug[treatment]
     monthly = rng.random(t.person.size) < chronic["monthly_supply_share"]
     supply = np.where(monthly, 30, chronic["supply_days"])[treatment]
@@ -128,7 +131,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     portal_share = np.interp(year, renewal_spec["portal_share_by_year"]["year"], renewal_spec["portal_share_by_year"]["share"])
     via_portal = renewal & offers & (rng.random(treatment.size) < portal_share)
     declined = via_portal & (rng.random(treatment.size) > renewal_spec["approved"])
-    prescribed = np.where(declined, prescribed + 7, prescribed)  # a consultation first, a week later
+    prescribed = np.where(declined, np.minimum(prescribed + 7, cutoff[person] - 1), prescribed)  # a consultation first, a week later
     valid_until = add_years(prescribed, 1) - 1
     stopped = np.where(t.stop[treatment] < valid_until, t.stop[treatment], np.datetime64("NaT"))
     channel = np.where(~renewal, 0, np.where(via_portal & ~declined, 1, 2))
@@ -139,15 +142,15 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     j = np.arange(rx.size) - np.repeat(np.cumsum(n_disp) - n_disp, n_disp)
     jitter = rng.integers(0, chronic["dispensing_jitter_days"] + 1, rx.size)
     when = prescribed[rx] + j * supply[rx] + np.minimum(jitter, supply[rx] // 3)
-    limit = np.minimum(np.where(np.isnat(stopped[rx]), valid_until[rx], stopped[rx]), reference - 1)
+    limit = np.minimum(np.where(np.isnat(stopped[rx]), valid_until[rx], stopped[rx]), cutoff[person[rx]] - 1)
     ok = (when <= limit) & (when >= window_start)
     chronic_rx, chronic_when = rx[ok], when[ok]
 
     # Acute courses on hvit resept.
     acute = spec["acute"]
     acute_drugs = [i for i, k in enumerate(catalogue["kind"]) if k == "hvit" and catalogue["name"][i] != "levonorgestrel og etinyløstradiol"]
-    grid = person_years(block.birth, first_year, last_year)
-    py_person, from_day, year_end = grid.person, grid.exposed_from, grid.year_end
+    grid = person_years(block.birth, first_year, last_year, block.death)
+    py_person, from_day, year_end = grid.person, grid.exposed_from, grid.exposed_to
     rate = np.asarray(acute["per_year"])[age_group(acute["age_lower"], grid.age_mid_year)]
     rate = rate * np.where(block.sex[py_person] == "F", acute["women_factor"], 1) * grid.exposure
     n_acute = rng.poisson(rate)
@@ -172,7 +175,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     acute_second = acute_first + rng.integers(20, 60, a_row.size)
     disp_rx = np.concatenate([chronic_rx, treatment.size + np.arange(a_row.size), treatment.size + np.flatnonzero(a_reit)])
     disp_when = np.concatenate([chronic_when, a_prescribed + acute_first, (a_prescribed + acute_second)[a_reit == 1]])
-    keep = disp_when < reference
+    keep = disp_when < cutoff[np.concatenate([person, a_person])[disp_rx]]
     disp_rx, disp_when = disp_rx[keep], disp_when[keep]
 
     # Order prescriptions by citizen and date; ids are citizen_id * 1000 + running number.
@@ -188,7 +191,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     valid = add_years(all_prescribed[order], 1) - 1
     stop_sorted = all_stopped[order]
     status = np.where(~np.isnat(stop_sorted) & (stop_sorted < reference), 3,
-                      np.where(used >= all_reit[order] + 1, 1, np.where(valid < reference, 2, 0)))
+                      np.where(used >= all_reit[order] + 1, 1, np.where((valid < reference) | (cutoff[sorted_person] < reference), 2, 0)))
 
     kind_of = np.array([KINDS.index(k) for k in catalogue["kind"]])
     _, office, prescriber = list_in_force(relations, sorted_person, all_prescribed[order])  # the fastlege of the day

@@ -35,7 +35,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     """Referrals, their status history and outpatient appointments; the outpatient egenandeler owed."""
     reference = np.datetime64(f"{last_year + 1}-01-01")
     calendar = working_days(first_year, last_year + 2)
-    grid = person_years(block.birth, first_year, last_year)
+    grid = person_years(block.birth, first_year, last_year, block.death)
     person, exposed_from = grid.person, grid.exposed_from
     rates = spec["rates"]
     count = rng.poisson(np.asarray(rates["per_year"])[age_group(rates["age_lower"], grid.age_mid_year)] * grid.exposure)
@@ -43,9 +43,14 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     p = person[row]
     n = row.size
 
-    open_days = np.maximum(np.busday_count(exposed_from[row], grid.year_end[row], busdaycal=calendar), 1)
+    open_days = np.maximum(np.busday_count(exposed_from[row], grid.exposed_to[row], busdaycal=calendar), 1)
     received = np.busday_offset(exposed_from[row], (rng.random(n) * open_days).astype(np.int64), roll="forward", busdaycal=calendar)
-    sent = np.busday_offset(received, -rng.integers(0, 4, n), roll="backward", busdaycal=calendar)
+    alive = block.alive_on(p, received + 28)  # modelling choice: nobody is referred in the last four weeks of life, so assessment precedes death
+    row, p, received = row[alive], p[alive], received[alive]
+    n = row.size
+    # What happens from the day of death on is not recorded: no appointment, no status, no start of care.
+    cutoff = np.where(np.isnat(block.death[p]), reference, np.minimum(block.death[p], reference))
+    sent = np.maximum(np.busday_offset(received, -rng.integers(0, 4, n), roll="backward", busdaycal=calendar), block.birth[p])
     age = age_at(block.birth[p], received)
 
     sectors = spec["sectors"]
@@ -85,7 +90,8 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     cap = add_working_days(received, deadline_spec["young_mental_health_max_working_days"], calendar)
     deadline = np.where(young_mental, np.minimum(deadline, cap), deadline)
     deadline = np.maximum(deadline, assessed)
-    breached = (outcome == 0) & (start > deadline)
+    died_first = ~np.isnat(block.death[p]) & (start >= cutoff)  # died before the start of care: no start, no breach
+    breached = (outcome == 0) & (start > deadline) & ~died_first
     helfo = np.where(breached, add_working_days(deadline, 1, calendar), np.datetime64("NaT"))
 
     # Outpatient appointments: the first at the start of care, then follow-ups.
@@ -112,6 +118,8 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     last_appt = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     ends = np.cumsum(follow + 1) - 1
     last_appt[right] = a_day[ends] if right.size else last_appt[right]
+    lived = block.alive_on(p[a_ref], a_day)
+    a_ref, k, a_day, a_start, a_status, a_egenandel = (x[lived] for x in (a_ref, k, a_day, a_start, a_status, a_egenandel))
     treatment_ended = last_appt + rng.integers(7, 31, n)
     closed = treatment_ended + rng.integers(1, 15, n)
     in_progress = np.flatnonzero((assessed - received).astype(np.int64) > 1)
@@ -129,7 +137,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     e_ref = np.concatenate([e[0] for e in events])
     e_at = np.concatenate([e[1] for e in events]).astype("datetime64[D]")
     e_status = np.concatenate([np.full(e[0].size, e[2]) for e in events])
-    seen = e_at < reference
+    seen = e_at < cutoff[e_ref]
     e_ref, e_at, e_status = e_ref[seen], e_at[seen], e_status[seen]
     e_order = np.lexsort((e_status, e_at, e_ref))
     e_ref, e_at, e_status = e_ref[e_order], e_at[e_order], e_status[e_order]
@@ -150,7 +158,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
         "sent_on": sent, "received_on": received, "assessed_on": assessed,
         "outcome": words(OUTCOMES, outcome),
         "legal_deadline": pa.array(deadline, mask=outcome != 0),
-        "start_of_care": pa.array(start, mask=outcome != 0),
+        "start_of_care": pa.array(start, mask=(outcome != 0) | died_first),
         "fristbrudd": breached,
         "helfo_notified_on": pa.array(helfo, mask=np.isnat(helfo)),
         "pathway": pa.array(np.asarray(pathways["name"], dtype=object)[np.maximum(pathway, 0)], mask=pathway < 0, type=pa.string()),
