@@ -168,8 +168,21 @@ class HelseData:
     referrals = _history_table("referrals", "Henvisninger to the specialist service: assessment, outcome, legal deadline, start of care, fristbrudd (§6).")
     referral_statuses = _history_table("referral_statuses", "The citizen-visible status sequence of each referral, dated (§6.1).")
     hospital_appointments = _history_table("hospital_appointments", "Outpatient appointments at the hospital a referral leads to (attended, no-show, or booked ahead).")
+    appointment_events = _history_table("appointment_events", "The status history of every GP and hospital appointment: booked, changed, confirmed, cancelled, attended, no-show.")
     hospital_documents = _history_table("hospital_documents", "Documents in the hospital record (pasientjournal): kind, author, written, approved and when shown on Helsenorge (§5.2, §5.3).")
     access_log = _history_table("access_log", "Every lookup in the kjernejournal or the hospital record by health personnel, with its reason and when the citizen sees it (§4.8, §5.3).")
+    travel_claims = _history_table("travel_claims", "Pasientreise claims for trips to outpatient appointments: round trip at the rate per km, egenandel, payout, status (§11).")
+    messages = _history_table("messages", "Messages with the GP office on Helsenorge, thread by thread: e-consultations, reception questions, renewal requests, notices (varsel).")
+
+    @cached_property
+    def gp_notices(self) -> pd.DataFrame:
+        """GP office notices (the autumn influenza-vaccination campaign): one per office and autumn.
+
+        Every block of citizens stores the notices of the offices its citizens were listed with, so a
+        notice can be stored more than once (always the same row): the duplicates are dropped here."""
+        frame = self._history("gp_notices").drop_duplicates("notice_id")
+        return frame.sort_values(["gp_office_id", "published_on"], kind="stable").reset_index(drop=True)
+
     copayments = _history_table("copayments", "Every egenandel owed, and what was charged after the yearly ceiling (§2.5).")
     frikort = _history_table("frikort", "One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5).")
 

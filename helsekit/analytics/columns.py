@@ -166,6 +166,7 @@ COLUMNS["referrals"] = {
     "fristbrudd": "Care started after the legal deadline (§6.5)",
     "helfo_notified_on": "Helfo told of the breach (§6.5)",
     "pathway": "Pakkeforløp for kreft, if any (§12)",
+    "pathway_coordinator_id": "The forløpskoordinator (a hospital practitioner) who follows a cancer pathway patient (§12.2)",
     "status": "Citizen-visible status on the reference date (§6.1)",
 }
 COLUMNS["referral_statuses"] = {
@@ -205,11 +206,55 @@ COLUMNS["access_log"] = {
     "organisation_visible_from": "When the citizen's log shows the organisation: at once in the kjernejournal (§4.8), 7 days later for the hospital record (§5.3); empty where not shown",
     "person_visible_from": "When the log shows who it was: a week later in the kjernejournal (§4.8), 7 days later for the hospital record (§5.3); empty where not shown",
 }
+COLUMNS["appointment_events"] = {
+    "citizen_id": "The citizen",
+    "appointment_kind": "fastlege (a gp_contacts consultation) or sykehus (a hospital_appointments row)",
+    "appointment_id": "contact_id for fastlege, appointment_id for sykehus",
+    "status": "booked, changed, confirmed, cancelled, attended or no_show",
+    "at": "When the status was reached (for attended and no_show: the appointment's start)",
+    "channel": "For booked: phone or portal (fastlege) or referral (sykehus, Time tildelt §6.1)",
+    "previous_start": "For changed: the time the appointment had before it was moved",
+}
+COLUMNS["travel_claims"] = {
+    "claim_id": "Claim id (citizen id × 10,000 + running number)",
+    "citizen_id": "The patient",
+    "appointment_id": "The attended outpatient appointment (hospital_appointments) the trip was to",
+    "trip_date": "Date of the trip (the appointment's day)",
+    "submitted_on": "Date the claim was sent; within 6 months of the trip, or it is rejected (§11.3)",
+    "km_one_way": "Distance from home to the hospital, one way: always over 10 km (§11.1)",
+    "rate_per_km": "Standard rate in NOK per km on the day of the trip (§11.1; rates and modelling choices in travel.toml)",
+    "amount": "The round trip at the rate: 2 × km × rate, NOK",
+    "egenandel": "Egenandel for the two one-way trips (§11.2), before any frikort; 0 under 16",
+    "payout": "NOK paid: amount less the egenandel (not deducted with a frikort, §11.2); 0 unless utbetalt",
+    "status": "utbetalt, avvist_for_sent (sent more than 6 months after the trip) or under_minstebeløp (payout under 100 kr), §11.3",
+}
+COLUMNS["messages"] = {
+    "message_id": "Message id (thread id × 10 + number in the thread, from 0)",
+    "thread_id": "Thread id (citizen id × 10,000 + running number)",
+    "citizen_id": "The citizen the thread is about (a child's is written by a parent)",
+    "gp_office_id": "The GP office the citizen was listed with that day",
+    "practitioner_id": "The fastlege in the thread; empty for the reception, for notices and on a list without a GP",
+    "topic": "e_konsultasjon, kontakt_legekontoret, fornyelse_resept (§10.6) or varsel (a GP notice)",
+    "sender": "innbygger or legekontor",
+    "sent_at": "When it was sent (the office answers on working days in office hours)",
+    "contact_id": "The gp_contacts e-consultation the thread is; empty otherwise",
+    "prescription_id": "The prescription renewed (prescriptions.renewal = portal); empty otherwise",
+    "notice_id": "The gp_notices notice delivered; empty otherwise",
+}
+COLUMNS["gp_notices"] = {
+    "notice_id": "Notice id (GP office id × 10,000 + year)",
+    "gp_office_id": "The GP office (organisation id)",
+    "kind": "influensavaksine (the autumn influenza-vaccination campaign)",
+    "title": "Title (bokmål)",
+    "published_on": "Published and sent as a varsel (early October)",
+    "valid_to": "Last day the notice is shown",
+    "target_group": "Who it is sent to, in the office's words",
+}
 COLUMNS["copayments"] = {
     "citizen_id": "The citizen",
     "date": "Date of the service",
-    "source": "What it was for: gp_contact, blue_prescription or outpatient",
-    "source_id": "The gp_contacts.contact_id, dispensings.dispensing_id or hospital_appointments.appointment_id it pays for",
+    "source": "What it was for: gp_contact, blue_prescription, outpatient or travel",
+    "source_id": "The gp_contacts.contact_id, dispensings.dispensing_id, hospital_appointments.appointment_id or travel_claims.claim_id it pays for",
     "egenandel": "The egenandel owed before the ceiling",
     "charged": "What was paid at the point of service (0 with a frikort)",
     "frikort": "True where a frikort covered it",

@@ -186,5 +186,11 @@ def add_to(ctx: Context) -> None:
     """Add the block's referrals, their statuses and outpatient appointments, and the egenandeler, to ``ctx``."""
     referred, statuses, appointments, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, specs.load("referrals"),
                                                       specs.load("copayments"), ctx.rng("referrals"))
+    # Every cancer pathway gets a forløpskoordinator at the receiving hospital (§12.2).
+    on_pathway = referred["pathway"].is_valid().to_numpy(zero_copy_only=False)
+    hospital = referred["hospital_id"].fill_null(-1).to_numpy()
+    coordinator = ctx.staff.pick(hospital, "forløpskoordinator", ctx.rng("pathway_coordinators"))
+    referred = referred.add_column(referred.schema.get_field_index("pathway") + 1, "pathway_coordinator_id",
+                                   pa.array(coordinator, mask=~on_pathway | (coordinator < 0), type=pa.int64()))
     ctx.tables.update(referrals=referred, referral_statuses=statuses, hospital_appointments=appointments)
     ctx.payments.append(paid)
