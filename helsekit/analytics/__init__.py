@@ -17,7 +17,7 @@ from helsekit.analytics.columns import COLUMNS
 from helsekit.errors import DatabaseError
 from helsekit.storage import archive, database
 
-_DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to", "registered_on")
+_DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to", "registered_on", "requested_on")
 _OPTIONAL_IDS = ("parent_id", "practitioner_id", "household_id")  # nullable references stay whole numbers (Int64)
 
 

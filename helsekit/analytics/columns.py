@@ -73,6 +73,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "gp_list_id": "The GP list",
         "valid_from": "First day on the list (datetime64)",
         "valid_to": "Last day on the list; empty while still on it",
+        "requested_on": "When the change to this list was asked for (§9.2); empty for a first relation",
+        "via_waiting_list": "True if the citizen waited on the list's waiting list until it opened (§9.2)",
     },
     "helsenorge_profiles": {
         "citizen_id": "The citizen (16 or older)",

@@ -29,3 +29,5 @@ class GpListMembership(SQLModel, table=True):
     gp_list_id: int = Field(foreign_key="gp_list.id", index=True)
     valid_from: dt.date
     valid_to: dt.date | None = None
+    requested_on: dt.date | None = Field(default=None, description="when the change was asked for (§9.2); none for a first relation")
+    via_waiting_list: bool = Field(default=False, description="joined from the list's waiting list when it opened (§9.2)")

@@ -22,6 +22,8 @@ class Memberships:
     gp_list: np.ndarray
     valid_from: np.ndarray  # datetime64[D]
     valid_to: np.ndarray  # datetime64[D], NaT for the current relation
+    requested_on: np.ndarray  # datetime64[D], NaT for a first relation (before the window or from birth)
+    via_waiting_list: np.ndarray  # bool
 
 
 def _first_of_month(days: np.ndarray) -> np.ndarray:
@@ -75,6 +77,12 @@ def history(
     valid_to = np.where(last, np.datetime64("NaT"), np.r_[valid_from[1:], valid_from[-1:]] - 1)
     relation_first = np.searchsorted(h, np.arange(first.size))
     relation_count = np.diff(np.r_[relation_first, h.size])
+    # A change was asked for in the month before it took effect, or waited on the new list's waiting list (§9.2).
+    waiting = spec["gp_changes"]["waiting_list"]
+    is_change = np.r_[False, h[1:] == h[:-1]] & (valid_from > window_start)
+    via_waiting_list = is_change & (rng.random(h.size) < waiting["share_of_changes"])
+    wait = np.where(via_waiting_list, 1 + np.rint(rng.exponential(waiting["mean_wait_days"], h.size)), rng.integers(1, 29, h.size))
+    requested_on = np.where(is_change, valid_from - wait.astype(np.int64), np.datetime64("NaT"))
 
     # Each listed person gets their household's relations, oldest first, from their birth on.
     per_person = relation_count[home_of]
@@ -83,7 +91,10 @@ def history(
     start_day = np.maximum(valid_from[rel], birth[person[who]])
     end_day = valid_to[rel]
     alive = np.isnat(end_day) | (end_day >= start_day)
-    return Memberships(person[who[alive]], gp_list[rel[alive]], start_day[alive], end_day[alive])
+    asked = requested_on[rel]
+    asked_then = ~np.isnat(asked) & (asked >= birth[person[who]])  # a child born since joins with the household
+    return Memberships(person[who[alive]], gp_list[rel[alive]], start_day[alive], end_day[alive],
+                       np.where(asked_then, asked, np.datetime64("NaT"))[alive], (via_waiting_list[rel] & asked_then)[alive])
 
 
 def until_death(
@@ -102,4 +113,6 @@ def until_death(
         np.concatenate([relations.gp_list, gp_list[listed]]),
         np.concatenate([relations.valid_from, start[listed]]),
         np.concatenate([relations.valid_to, death[listed]]),
+        np.concatenate([relations.requested_on, np.full(int(listed.sum()), np.datetime64("NaT"), dtype="datetime64[D]")]),
+        np.concatenate([relations.via_waiting_list, np.zeros(int(listed.sum()), dtype=bool)]),
     )

@@ -295,6 +295,8 @@ def generate(
         "gp_list_id": relations.gp_list + 1,
         "valid_from": _iso(relations.valid_from),
         "valid_to": pa.array(relations.valid_to, mask=np.isnat(relations.valid_to)).cast(pa.string()),
+        "requested_on": pa.array(relations.requested_on, mask=np.isnat(relations.requested_on)).cast(pa.string()),
+        "via_waiting_list": relations.via_waiting_list,
     })
 
     step("identities")

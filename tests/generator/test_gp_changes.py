@@ -69,3 +69,15 @@ def test_list_in_force_takes_the_latest_relation_begun_by_the_day_and_the_first_
     lists, offices, gps = list_in_force(relations, np.array([0, 0, 0, 1, 2]), days)
     assert lists.tolist() == [5, 5, 6, 7, -1]
     assert gps.tolist() == [-1, -1, 2, 3, -1]
+
+
+def test_a_change_is_asked_for_before_it_takes_effect_and_waiting_lists_take_longer(memberships):
+    _, m = memberships
+    asked = m[m["requested_on"].notna()]
+    assert len(asked) > 0 and (asked["requested_on"] < asked["valid_from"]).all()
+    direct = asked[~asked["via_waiting_list"]]
+    assert ((direct["valid_from"] - direct["requested_on"]).dt.days <= 31).all()  # §9.2: from the 1st of the next month
+    waited = asked[asked["via_waiting_list"]]
+    assert (waited["valid_from"] - waited["requested_on"]).dt.days.mean() > 2 * (direct["valid_from"] - direct["requested_on"]).dt.days.mean()
+    first = m[~m["citizen_id"].eq(m["citizen_id"].shift())]
+    assert first["requested_on"].isna().all() and not first["via_waiting_list"].any()
