@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from helsekit import config
 from helsekit.analytics.columns import COLUMNS
+from helsekit.domain import representation
 from helsekit.errors import DatabaseError
 from helsekit.storage import archive, database
 
@@ -131,6 +132,26 @@ class HelseData:
     critical_information = _sql_table("critical_information", "Kritisk informasjon in the kjernejournal (§4.3).")
     kommuner = _sql_table("kommune", "Kommuner (real geography).")
     fylker = _sql_table("fylke", "Fylker (real geography) and the health region serving each.")
+
+    @cached_property
+    def parental_access(self) -> pd.DataFrame:
+        """Every living parent–child pair with what the parent may do on Helsenorge for the child on
+        the reference date: ``full`` (under 12), ``begrenset`` (12–15) or ``ingen`` (§3.2, §3.7;
+        see :mod:`helsekit.domain.representation`)."""
+        people = self.citizens.set_index("id")
+        pairs = self.parent_relations[self.parent_relations["child_id"].isin(people.index) & self.parent_relations["parent_id"].isin(people.index)]
+        child, parent = people.loc[pairs["child_id"]], people.loc[pairs["parent_id"]]
+        at_address = pairs["foreldreansvar"].to_numpy() & (child["household_id"].to_numpy() == parent["household_id"].to_numpy())
+        any_at_address = pd.Series(at_address, index=pairs.index).groupby(pairs["child_id"].to_numpy()).transform("any").to_numpy()
+        access = representation.parental_access(
+            child["age"].to_numpy(), pairs["foreldreansvar"].to_numpy(), any_at_address,
+            child["address_protection"].to_numpy() != "none", parent["address_protection"].to_numpy() != "none",
+        )
+        return pd.DataFrame({
+            "child_id": pairs["child_id"].to_numpy(), "parent_id": pairs["parent_id"].to_numpy(), "relation": pairs["relation"].to_numpy(),
+            "child_age": child["age"].to_numpy(), "foreldreansvar": pairs["foreldreansvar"].to_numpy(),
+            "parent_at_childs_address": at_address, "access": access,
+        })
 
     def fastlege_for(self, person_number: str) -> pd.Series:
         """A citizen's fastlege: the list, the GP (None on a list without one) and the office."""

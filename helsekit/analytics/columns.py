@@ -208,6 +208,15 @@ COLUMNS["access_log"] = {
     "organisation_visible_from": "When the citizen's log shows the organisation: at once in the kjernejournal (§4.8), 7 days later for the hospital record (§5.3); empty where not shown",
     "person_visible_from": "When the log shows who it was: a week later in the kjernejournal (§4.8), 7 days later for the hospital record (§5.3); empty where not shown",
 }
+COLUMNS["parental_access"] = {
+    "child_id": "The child (citizen id)",
+    "parent_id": "The parent or step-parent (citizen id)",
+    "relation": "mother, father, step_mother or step_father",
+    "child_age": "The child's age on the reference date",
+    "foreldreansvar": "True if the parent has parental responsibility",
+    "parent_at_childs_address": "True if this parent has foreldreansvar and is registered at the child's address",
+    "access": "full (under 12), begrenset (12–15) or ingen: what the parent may do for the child on Helsenorge (§3.2, §3.7)",
+}
 COLUMNS["appointment_events"] = {
     "citizen_id": "The citizen",
     "appointment_kind": "fastlege (a gp_contacts consultation) or sykehus (a hospital_appointments row)",
