@@ -19,7 +19,7 @@ from helsekit.errors import DatabaseError
 from helsekit.storage import archive, database
 
 _DATE_COLUMNS = ("birth_date", "death_date", "valid_from", "valid_to", "registered_on", "requested_on")
-_OPTIONAL_IDS = ("parent_id", "practitioner_id", "household_id")  # nullable references stay whole numbers (Int64)
+_OPTIONAL_IDS = ("parent_id", "practitioner_id", "household_id", "contact_id")  # nullable references stay whole numbers (Int64)
 
 
 def _sql_table(table: str, doc: str) -> cached_property:
@@ -130,6 +130,7 @@ class HelseData:
     helsenorge_profiles = _sql_table("helsenorge_profile", "One row per citizen from 16: consent level, notification channel and kjernejournal reservations (§3.5, §4.7).")
     fullmakter = _sql_table("fullmakt", "Fullmakter: who may use Helsenorge for whom, with scope and period (§3.5–§3.6).")
     critical_information = _sql_table("critical_information", "Kritisk informasjon in the kjernejournal (§4.3).")
+    kj_own_registrations = _sql_table("kj_own_registration", "The citizens' own registrations in the kjernejournal: next of kin, communication needs, illnesses, donorkort (§4.1, §4.2).")
     kommuner = _sql_table("kommune", "Kommuner (real geography).")
     fylker = _sql_table("fylke", "Fylker (real geography) and the health region serving each.")
 

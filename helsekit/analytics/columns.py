@@ -92,6 +92,13 @@ COLUMNS: dict[str, dict[str, str]] = {
         "valid_from": "First day in force",
         "valid_to": "Last day, for a time-limited fullmakt; empty if indefinite (§3.5)",
     },
+    "kj_own_registrations": {
+        "id": "Registration id",
+        "citizen_id": "The citizen who registered it (16 or older, with a kjernejournal they can open)",
+        "kind": "naermeste_parorende, kommunikasjonsbehov, sykdom or donorkort (§4.1, §4.2)",
+        "registered_on": "Date registered on Helsenorge",
+        "contact_id": "For naermeste_parorende: the next of kin's citizen id, where they are in the register",
+    },
     "critical_information": {
         "id": "Entry id",
         "citizen_id": "The citizen",

@@ -5,7 +5,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.consents import ConsentLevel, HelsenorgeProfile
-from helsekit.domain.kjernejournal import CriticalInformation
+from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.gp_lists import GpList, GpListMembership
 from helsekit.domain.households import Household, ParentRelation
@@ -27,6 +27,7 @@ __all__ = [
     "Kommune",
     "Organisation",
     "OrganisationKind",
+    "OwnRegistration",
     "ParentRelation",
     "Practitioner",
 ]

@@ -24,3 +24,22 @@ class CriticalInformation(SQLModel, table=True):
     type: str
     registered_on: dt.date
     verified: bool = Field(description="Verified by a doctor; otherwise not yet verified (§4.3)")
+
+
+class OwnRegistrationKind:
+    """What a citizen can register in their own kjernejournal (§4.1 *Pasientens egne registreringer*, §4.2 *Donorkort*)."""
+
+    ALL = ("naermeste_parorende", "kommunikasjonsbehov", "sykdom", "donorkort")
+
+
+class OwnRegistration(SQLModel, table=True):
+    """One of the citizen's own registrations in the kjernejournal (§4.1, §4.2)."""
+
+    __tablename__ = "kj_own_registration"
+
+    id: int = Field(primary_key=True)
+    citizen_id: int = Field(foreign_key="citizen.id", index=True)
+    kind: str = Field(description="naermeste_parorende, kommunikasjonsbehov, sykdom or donorkort")
+    registered_on: dt.date
+    contact_id: int | None = Field(default=None, foreign_key="citizen.id",
+                                   description="for naermeste_parorende: the next of kin, where they are in the register")

@@ -82,15 +82,22 @@ def generate(people: People, reference: np.datetime64, spec: dict, rng: np.rando
     kj = spec["kjernejournal"]
     draws = rng.random((3, adult16.size))
 
-    # Kritisk informasjon (§4.3).
+    reserved = np.zeros(n, dtype=bool)
+    reserved[adult16] = draws[2] < kj["no_kjernejournal"]
+    can_register = np.zeros(n, dtype=bool)
+    can_register[adult16] = (level > 0) & ~(draws[0] < kj["block_own_web_access"]) & ~reserved[adult16]
+
+    # Kritisk informasjon (§4.3), only in a kjernejournal that exists (§4.7).
     ci = spec["critical_information"]
     shares = np.asarray(ci["shares"])[age_group(ci["age_lower"], people.age)]  # (citizens, types)
-    has = rng.random(shares.shape) < shares
+    has = (rng.random(shares.shape) < shares) & ~reserved[:, None]
     person, kind = np.nonzero(has)
     earliest = np.maximum(people.birth[person], reference - 10 * YEAR)
     registered = earliest + (rng.random(person.size) * np.maximum((reference - earliest).astype(np.int64), 1)).astype(np.int64)
 
+    own = _own_registrations(people, can_register, reference, spec["own_registrations"], rng)
     return {
+        "kj_own_registration": own,
         "helsenorge_profile": {
             "citizen_id": adult16 + 1,
             "consent_level": np.asarray(ConsentLevel.ORDER, dtype=object)[level],
@@ -114,4 +121,33 @@ def generate(people: People, reference: np.datetime64, spec: dict, rng: np.rando
             "valid_from": valid_from.astype(str).astype(object),
             "valid_to": np.where(limited, valid_to.astype(str), None).astype(object),
         },
+    }
+
+
+def _next_of_kin(people: People) -> np.ndarray:
+    """Each person's next of kin in the register: the partner, else an adult child; −1 where none."""
+    n = people.age.size
+    kin = np.full(n, -1, dtype=np.int64)
+    adult_child = people.age[people.child] >= 18
+    kin[people.parent[adult_child]] = people.child[adult_child]
+    heads = np.flatnonzero(people.partner_of_head >= 0)
+    partners = people.partner_of_head[heads]
+    kin[heads], kin[partners] = partners, heads
+    return kin
+
+
+def _own_registrations(people: People, can_register: np.ndarray, reference: np.datetime64, spec: dict, rng) -> dict:
+    """Columns of kj_own_registration: what citizens registered themselves (§4.1, §4.2)."""
+    has = (rng.random((people.age.size, len(spec["kinds"]))) < np.asarray(spec["shares"])) & can_register[:, None]
+    person, kind = np.nonzero(has)
+    earliest = np.maximum(add_years(people.birth[person], 16), reference - 10 * YEAR)
+    registered = earliest + (rng.random(person.size) * np.maximum((reference - earliest).astype(np.int64), 1)).astype(np.int64)
+    kin = _next_of_kin(people)[person]
+    contact = np.where((kind == spec["kinds"].index("naermeste_parorende")) & (kin >= 0), kin + 1, -1)
+    return {
+        "id": np.arange(1, person.size + 1),
+        "citizen_id": person + 1,
+        "kind": np.asarray(spec["kinds"], dtype=object)[kind],
+        "registered_on": registered.astype(str).astype(object),
+        "contact_id": np.where(contact > 0, contact, None).astype(object),
     }

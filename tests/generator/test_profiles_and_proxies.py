@@ -52,3 +52,21 @@ def test_critical_information_is_of_the_five_types_and_never_before_birth(data):
     assert set(ci["type"]) <= set(CriticalInformationType.ALL)  # §4.3
     assert (ci["registered_on"] >= ci["birth_date"]).all()
     assert (ci["registered_on"] < data.reference_date).all()
+
+
+def test_only_citizens_who_can_open_their_kjernejournal_register_anything_in_it(data):
+    own = data.kj_own_registrations
+    assert len(own) > 0 and set(own["kind"]) == {"naermeste_parorende", "kommunikasjonsbehov", "sykdom", "donorkort"}
+    p = data.helsenorge_profiles.set_index("citizen_id").loc[own["citizen_id"]]
+    assert (p["consent_level"] != "ingen").all()
+    assert not (p["kj_reserved"] | p["kj_block_own_web_access"]).any()  # §4.7
+    born = data.citizens.set_index("id")["birth_date"]
+    sixteen = born.loc[own["citizen_id"]] + pd.DateOffset(years=16)
+    assert (own["registered_on"].to_numpy() >= sixteen.to_numpy()).all()
+    kin = own.dropna(subset=["contact_id"])
+    assert (kin["kind"] == "naermeste_parorende").all() and (kin["contact_id"] != kin["citizen_id"]).all()
+
+
+def test_a_reserved_citizen_has_no_critical_information(data):
+    reserved = data.helsenorge_profiles.loc[data.helsenorge_profiles["kj_reserved"], "citizen_id"]
+    assert not data.critical_information["citizen_id"].isin(reserved).any()  # §4.7: no kjernejournal at all
