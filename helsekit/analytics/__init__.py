@@ -42,7 +42,8 @@ class HelseData:
     ``gp_list_memberships``, ``helsenorge_profiles``, ``fullmakter``, ``critical_information``,
     ``kommuner`` and ``fylker``; and the health histories
     ``gp_contacts``, ``prescriptions``, ``dispensings``, ``referrals``, ``referral_statuses``,
-    ``hospital_appointments``, ``copayments`` and ``frikort``. Each is read once, when first used.
+    ``hospital_appointments``, ``hospital_documents``, ``access_log``, ``copayments`` and ``frikort``.
+    Each is read once, when first used.
 
     ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
     All of it is synthetic ("Syntetiske data").
