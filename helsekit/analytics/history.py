@@ -13,13 +13,15 @@ from helsekit.domain.copayments import yearly_ceilings
 from helsekit.generator import specs
 
 AGE_BANDS = {"0–15": 0, "16–29": 16, "30–49": 30, "50–66": 50, "67–79": 67, "80+": 80}
-SOURCES = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outpatient": "Poliklinikk"}
+SOURCES = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outpatient": "Poliklinikk", "travel": "Pasientreise"}
 HOSPITAL = {"attended": "Time på sykehus", "no_show": "Uteblitt sykehustime", "booked": "Bestilt sykehustime"}
 CONTACTS = {"consultation": "Konsultasjon hos fastlege", "e_consultation": "E-konsultasjon", "no_show": "Uteblitt time",
             "cancelled": "Avbestilt time"}
 KINDS = {"blå": "blå resept", "hvit": "hvit resept", "h": "H-resept"}
 RENEWALS = {"first": "ny", "portal": "fornyet på helsenorge", "consultation": "fornyet i konsultasjon"}
 CHANNELS = {"portal": "bestilt på helsenorge", "phone": "bestilt på telefon"}
+TRAVEL = {"utbetalt": "utbetalt", "avvist_for_sent": "avvist: sendt over 6 måneder etter reisen",
+          "under_minstebeløp": "ikke utbetalt: under 100 kr"}
 
 
 def egenandelstak() -> pd.Series:
@@ -57,7 +59,7 @@ def _covered(rows: pd.DataFrame) -> np.ndarray:
 
 def citizen_timeline(data, citizen_id: int) -> pd.DataFrame:
     """One citizen's whole history by day: contacts (in clock order), prescriptions written, dispensings, withdrawals
-    (seponert), referral statuses, hospital appointments and frikort. Columns ``when``, ``what``, ``detail`` and ``egenandel`` (kroner charged; 0 where nothing
+    (seponert), referral statuses, hospital appointments, travel claims (pasientreiser) and frikort. Columns ``when``, ``what``, ``detail`` and ``egenandel`` (kroner charged; 0 where nothing
     was charged, NaN for events that carry no egenandel)."""
     pays = _of(data.copayments, citizen_id)
     contacts = _of(data.gp_contacts, citizen_id).sort_values("start", kind="stable")
@@ -69,6 +71,7 @@ def citizen_timeline(data, citizen_id: int) -> pd.DataFrame:
     disp = _with_charged(disp, "dispensing_id", pays[pays["source"] == "blue_prescription"])
     hospital = _with_charged(_of(data.hospital_appointments, citizen_id), "appointment_id", pays[pays["source"] == "outpatient"])
     statuses = data.referral_statuses.merge(_of(data.referrals, citizen_id)[["referral_id", "sector"]], on="referral_id")
+    travel = _with_charged(_of(data.travel_claims, citizen_id), "claim_id", pays[pays["source"] == "travel"])
     stopped, frikort = rx[rx["discontinued_on"].notna()], _of(data.frikort, citizen_id)
     booked = np.where(contacts["kind"] == "e_consultation", "sendt på helsenorge",
                       contacts["booking_channel"].map(CHANNELS).astype(str))
@@ -82,6 +85,9 @@ def citizen_timeline(data, citizen_id: int) -> pd.DataFrame:
         _event(stopped["discontinued_on"], 3, "Resept seponert", stopped["prescription_id"].map(drug)),
         _event(statuses["at"], 5, "Henvisning: " + statuses["status"], statuses["sector"].str.replace("_", " ")),
         _event(hospital["start"], 6, hospital["status"].map(HOSPITAL), "poliklinikk" + _covered(hospital), hospital["charged"].fillna(0)),
+        _event(travel["trip_date"], 7, "Pasientreise", travel["km_one_way"].astype(str) + " km hver vei, " + travel["status"].map(TRAVEL)
+               + (" " + travel["payout"].round(2).astype(str) + " kr").where(travel["status"] == "utbetalt", "") + _covered(travel),
+               travel["charged"].fillna(0)),
         _event(frikort["reached_on"], 4, "Frikort", "egenandelstaket på " + frikort["year"].map(egenandelstak()).astype(str)
                + " kr er nådd; refusjon " + frikort["refund"].astype(str) + " kr innen "
                + frikort["refund_by"].dt.strftime("%d.%m.%Y")),

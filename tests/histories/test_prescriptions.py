@@ -113,6 +113,7 @@ def test_every_copayment_points_at_the_contact_dispensing_or_appointment_it_pays
         "gp_contact": data.gp_contacts.rename(columns={"contact_id": "key"}),
         "blue_prescription": data.dispensings.rename(columns={"dispensing_id": "key"}),
         "outpatient": data.hospital_appointments.rename(columns={"appointment_id": "key"}),
+        "travel": data.travel_claims.rename(columns={"claim_id": "key"}),
     }
     matched = 0
     for source, table in sources.items():

@@ -79,6 +79,7 @@ def test_timeline_is_in_time_order_and_covers_every_contact_and_dispensing_of_th
         hospital = {"attended": "Time på sykehus", "no_show": "Uteblitt sykehustime", "booked": "Bestilt sykehustime"}
         for status in data.hospital_appointments.loc[data.hospital_appointments["citizen_id"] == cid, "status"]:
             expected[hospital[status]] += 1
+        expected["Pasientreise"] += int((data.travel_claims["citizen_id"] == cid).sum())
         assert Counter(timeline["what"]) == +expected, cid
         assert sorted(contacts["when"]) == sorted(raw["start"])
         dispensed = timeline[timeline["what"] == "Resept utlevert på apotek"]
@@ -160,7 +161,7 @@ def test_nobody_under_16_reaches_the_frikort_in_the_statistics_unless_they_turne
 def test_charged_never_exceeds_owed_by_source(data, year):
     table = history.egenandel_by_source(data, year)
     pays = data.copayments[data.copayments["date"].dt.year == year]
-    assert list(table.index) == ["gp_contact", "blue_prescription", "outpatient"]
+    assert list(table.index) == ["gp_contact", "blue_prescription", "outpatient", "travel"]
     assert (table["betalt_kr"] <= table["egenandel_kr"]).all()
     assert (table["dekket_av_frikort_kr"] == table["egenandel_kr"] - table["betalt_kr"]).all()
     for source, row in table.iterrows():
@@ -170,7 +171,7 @@ def test_charged_never_exceeds_owed_by_source(data, year):
 
 def test_egenandel_by_source_has_both_sources_even_in_a_year_without_payments(data):
     table = history.egenandel_by_source(data, 1990)
-    assert list(table.index) == ["gp_contact", "blue_prescription", "outpatient"]
+    assert list(table.index) == ["gp_contact", "blue_prescription", "outpatient", "travel"]
     assert (table[["betalinger", "egenandel_kr", "betalt_kr"]] == 0).all().all()
 
 
