@@ -31,10 +31,18 @@ def archive_path(db: str) -> Path:
 
 
 def write_part(folder: Path, table_name: str, block: int, table: pa.Table) -> None:
-    """Write one block of one table (zstd-compressed Parquet)."""
+    """Write one block of one table (zstd-compressed Parquet).
+
+    Only the text columns are dictionary-encoded and only ``citizen_id`` gets statistics: trying a
+    dictionary on millions of distinct ids, and min/max on every column, took a third of the time
+    for no gain in size (measured on a 25,000-citizen block of every history table).
+    """
     target = folder / table_name
     target.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, target / f"part-{block:05d}.parquet", compression="zstd", row_group_size=1 << 20)
+    text = [f.name for f in table.schema if pa.types.is_string(f.type)]
+    stats = ["citizen_id"] if "citizen_id" in table.column_names else False
+    pq.write_table(table, target / f"part-{block:05d}.parquet", compression="zstd", row_group_size=1 << 20,
+                   use_dictionary=text or False, write_statistics=stats)
 
 
 def replace(temporary: Path, final: Path) -> None:
