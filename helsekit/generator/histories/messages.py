@@ -67,9 +67,9 @@ def office_answer(after: np.ndarray, working_days_later: np.ndarray, calendar: n
     answer_day = np.busday_offset(day, working_days_later, roll="forward", busdaycal=calendar)
     open_, close = hours[0] * 60, hours[1] * 60
     earliest = np.where(answer_day == day, np.maximum(open_, minute + 5), open_)
-    closed = earliest >= close  # too late that day: the next working day
-    answer_day = np.where(closed, np.busday_offset(answer_day, 1, roll="forward", busdaycal=calendar), answer_day)
-    earliest = np.where(closed, open_, earliest)
+    closed = np.flatnonzero(earliest >= close)  # too late that day: the next working day
+    answer_day[closed] = np.busday_offset(answer_day[closed], 1, roll="forward", busdaycal=calendar)
+    earliest[closed] = open_
     at = earliest + (rng.random(after.size) * (close - earliest)).astype(np.int64)
     return answer_day.astype("datetime64[m]") + at * MINUTE
 
@@ -117,11 +117,15 @@ def _e_consultations(parts: _Parts, block: Block, contacts: pa.Table, spec: dict
     e_spec, hours = spec["e_consultation"], spec["office"]["hours"]
     asked = contacts["start"].to_numpy()[rows].astype("datetime64[m]")
     answered = office_answer(asked, _pick(e_spec["answer_working_days"], e_spec["answer_share"], rng, n), calendar, hours, rng)
+    # A follow-up: the citizen writes again some days after the answer, and the GP answers that too.
     follow_up = rng.random(n) < e_spec["follow_up_share"]
+    f = np.flatnonzero(follow_up)
     low, high = e_spec["follow_up_reply_days"]
-    reply = (answered.astype("datetime64[D]") + rng.integers(low, high + 1, n)).astype("datetime64[m]") + _citizen_minute(spec["citizen"]["hours"], rng, n) * MINUTE
-    reply = np.where(reply > answered, reply, answered + rng.integers(10, 180, n) * MINUTE)
-    second = office_answer(reply, _pick(e_spec["answer_working_days"], e_spec["answer_share"], rng, n), calendar, hours, rng)
+    reply, second = answered.copy(), answered.copy()
+    reply[f] = (answered[f].astype("datetime64[D]") + rng.integers(low, high + 1, f.size)).astype("datetime64[m]") \
+        + _citizen_minute(spec["citizen"]["hours"], rng, f.size) * MINUTE
+    reply[f] = np.where(reply[f] > answered[f], reply[f], answered[f] + rng.integers(10, 180, f.size) * MINUTE)
+    second[f] = office_answer(reply[f], _pick(e_spec["answer_working_days"], e_spec["answer_share"], rng, f.size), calendar, hours, rng)
     parts.add(person_of(block, contacts["citizen_id"].to_numpy()[rows]), 0, office[rows], contacts["practitioner_id"].fill_null(-1).to_numpy()[rows],
               [(asked, 0, None), (answered, 1, None), (reply, 0, follow_up), (second, 1, follow_up)],
               contact=contacts["contact_id"].to_numpy()[rows])
