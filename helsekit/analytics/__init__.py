@@ -37,12 +37,14 @@ def _history_table(table: str, doc: str) -> cached_property:
 
 
 class HelseData:
-    """A helsekit database as DataFrames: ``citizens``, ``households``, ``parent_relations``,
+    """A helsekit database as DataFrames: ``citizens`` (the living; ``deceased`` and ``register`` for
+    those who died in the window and everyone), ``households``, ``parent_relations``,
     ``organisations``, ``sites`` (treatment sites only), ``practitioners``, ``gp_lists``,
     ``gp_list_memberships``, ``helsenorge_profiles``, ``fullmakter``, ``critical_information``,
-    ``kommuner`` and ``fylker``; and the health histories
-    ``gp_contacts``, ``prescriptions``, ``dispensings``, ``referrals``, ``referral_statuses``,
-    ``hospital_appointments``, ``hospital_documents``, ``access_log``, ``copayments`` and ``frikort``.
+    ``kj_own_registrations``, ``parental_access``, ``kommuner`` and ``fylker``; and the health
+    histories ``gp_contacts``, ``appointment_events``, ``prescriptions``, ``dispensings``,
+    ``referrals``, ``referral_statuses``, ``hospital_appointments``, ``hospital_documents``,
+    ``access_log``, ``messages``, ``gp_notices``, ``travel_claims``, ``copayments`` and ``frikort``.
     Each is read once, when first used.
 
     ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
