@@ -6,6 +6,8 @@ depends only on the profile, the seed and the spec files.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -367,6 +369,7 @@ def generate(
 
     # The base tables are with the writer now; let go of their columns before the histories need memory.
     del numbers, given, own_family, hh_family, family, phone, email, street, postal_code, poststed, people_now
+    _release_memory()
     if with_histories:
         step("histories")
         home = np.concatenate([hh_kommune[hh.person_household][person_order], dead_kommune])
@@ -389,12 +392,31 @@ def generate(
             person=relations.person, valid_from=relations.valid_from, gp_list_id=relations.gp_list + 1,
             gp_office_id=scheme.list_office[relations.gp_list], practitioner_id=practitioner_of_list[relations.gp_list],
         )
-        result = histories.generate(citizens, list_relations, reference, streams.seed, history_folder, workers, staff=hospital_staff)
+        blocks_done = [0]
+
+        def block_done(_citizens: int) -> None:  # the writer frees the base tables meanwhile: give their memory back now and then
+            blocks_done[0] += 1
+            if blocks_done[0] % 16 == 1:
+                _release_memory()
+
+        result = histories.generate(citizens, list_relations, reference, streams.seed, history_folder, workers,
+                                    progress=block_done, staff=hospital_staff)
         for name, value in result.items():
             row_counts[name] = value if isinstance(value, int) else value.num_rows
             if not isinstance(value, int):
                 tables[name] = value
     return GeneratedWorld(profile, int(seed), row_counts, tables)
+
+
+def _release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc), so the history workers
+    start beside a main process that holds only what it still uses."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _parent_relations(hh: households.Households, person_id: np.ndarray) -> Columns:
