@@ -18,6 +18,11 @@ EVENTS = {
     "hospital_appointments": ["start"],
     "copayments": ["date"],
     "frikort": ["reached_on"],
+    "appointment_events": ["at"],
+    "hospital_documents": ["written_at", "approved_at"],
+    "access_log": ["accessed_at"],
+    "messages": ["sent_at"],
+    "travel_claims": ["trip_date", "submitted_on"],
 }
 
 
