@@ -12,6 +12,7 @@ from helsekit.domain.households import Household, ParentRelation
 from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.domain.practitioners import Practitioner
 from helsekit.domain.proxies import Fullmakt, FullmaktScope
+from helsekit.domain.record_reads import RecordRead
 
 __all__ = [
     "Citizen",
@@ -30,4 +31,5 @@ __all__ = [
     "OwnRegistration",
     "ParentRelation",
     "Practitioner",
+    "RecordRead",
 ]

@@ -1,0 +1,44 @@
+"""Kjernejournal on Min helse: the citizen's critical information and own registrations (§4.1–§4.3),
+behind the access policy; every read is written to the subject's log of reads in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
+from helsekit.domain.record_reads import RecordRead
+from helsekit.services import policy
+from helsekit.services.actors import Actor, facts
+
+
+@dataclass(frozen=True)
+class KjernejournalView:
+    """What the actor sees: kritisk informasjon (§4.3) and the person's own registrations (§4.1–§4.2)."""
+
+    subject_id: int
+    critical_information: list[CriticalInformation]
+    own_registrations: list[OwnRegistration]
+
+
+def view(session: Session, actor: Actor, now: dt.datetime) -> KjernejournalView:
+    """The subject's kjernejournal as the actor may see it on ``now``; raises
+    :class:`~helsekit.services.policy.AccessDenied` (nothing written) when the policy says no."""
+    decision = policy.require(facts(session, actor, now.date()), policy.Service.KJERNEJOURNAL, policy.Action.VIEW)
+    subject = actor.subject
+    critical = session.exec(select(CriticalInformation).where(CriticalInformation.citizen_id == subject).order_by(CriticalInformation.registered_on)).all()
+    own = session.exec(select(OwnRegistration).where(OwnRegistration.citizen_id == subject).order_by(OwnRegistration.registered_on)).all()
+    try:
+        session.add(RecordRead(subject_id=subject, actor_id=actor.person_id, basis=str(decision.basis), record="kjernejournal", read_at=now))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return KjernejournalView(subject, list(critical), list(own))
+
+
+def reads(session: Session, subject_id: int) -> list[RecordRead]:
+    """The subject's log of reads through Min helse, newest first."""
+    return list(session.exec(select(RecordRead).where(RecordRead.subject_id == subject_id).order_by(RecordRead.read_at.desc())).all())
