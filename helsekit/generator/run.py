@@ -98,6 +98,8 @@ def _hospital_staff(catchment: np.ndarray, spec: dict, reference: np.datetime64,
 
     ``catchment`` is the number of citizens each organisation id serves as local hospital.
     """
+    if list(spec["roles"]) != histories.STAFF_ROLES:
+        raise ValueError(f"health_services.toml [hospital_staff] roles must be {histories.STAFF_ROLES} (the history sources pick by them)")
     hospital = np.flatnonzero(catchment > 0)
     per_role = [np.maximum(np.rint(catchment[hospital] / persons), minimum).astype(np.int64)
                 for persons, minimum in zip(spec["persons_per_staff"], spec["minimum_per_hospital"])]

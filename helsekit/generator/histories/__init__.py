@@ -20,11 +20,11 @@ import pyarrow as pa
 from helsekit.domain.copayments import apply_ceiling, yearly_ceilings
 from helsekit.generator import specs
 from helsekit.generator.histories import appointments, gp_contacts, messages, prescriptions, records, referrals, travel
-from helsekit.generator.histories.common import NO_STAFF, Block, Context, ListRelations, Payments, Staff
+from helsekit.generator.histories.common import NO_STAFF, STAFF_ROLES, Block, Context, ListRelations, Payments, Staff
 from helsekit.generator.streams import Streams
 from helsekit.storage import archive
 
-__all__ = ["Block", "ListRelations", "NO_STAFF", "SOURCES", "Staff", "TABLES", "generate", "window"]
+__all__ = ["Block", "ListRelations", "NO_STAFF", "SOURCES", "STAFF_ROLES", "Staff", "TABLES", "generate", "window"]
 
 #: The history sources in the order they run: each adds its tables (and egenandeler) to the block's
 #: context, and may read what the sources before it added.

@@ -33,6 +33,10 @@ class Block:
     def size(self) -> int:
         return int(self.citizen_id.size)
 
+    def until(self, reference: np.datetime64) -> np.ndarray:
+        """Per citizen, the day their history stops (exclusive): the reference date, or the day of death before it."""
+        return np.where(np.isnat(self.death), reference, np.minimum(self.death, reference))
+
     def alive_on(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
         """True where ``person`` (block index) was born by and still alive on ``day``."""
         day = np.asarray(day).astype("datetime64[D]")
@@ -174,7 +178,3 @@ class Context:
     def rng(self, source: str) -> np.random.Generator:
         """The block's own random stream for one source."""
         return self.streams.rng(f"{source}/{self.number}")
-
-    def grid(self) -> PersonYears:
-        """The block's person-year grid over the window, cut at death."""
-        return person_years(self.block.birth, self.first_year, self.last_year, self.block.death)

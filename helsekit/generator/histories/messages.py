@@ -141,11 +141,11 @@ def _born(block: Block) -> tuple[np.ndarray, np.ndarray]:
 def _reception(parts: _Parts, ctx: Context, spec: dict, calendar, rng) -> None:
     block, r = ctx.block, spec["reception"]
     years = np.arange(ctx.first_year, ctx.last_year + 1)
-    # The person-year grid (as ctx.grid(), with the age on 2 July from the birth year and birthday).
+    # The person-year grid (as common.person_years, with the age on 2 July from the birth year and birthday).
     person, year = np.repeat(np.arange(block.size), years.size), np.tile(years, block.size)
     year_start = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     year_end = (years - 1969).astype("datetime64[Y]").astype("datetime64[D]")
-    cut = np.where(np.isnat(block.death), year_end[-1], np.minimum(block.death, year_end[-1]))
+    cut = block.until(year_end[-1])
     exposed_from = np.maximum(np.tile(year_start, block.size), block.birth[person])
     exposed_to = np.minimum(np.tile(year_end, block.size), cut[person])
     days = (exposed_to - exposed_from).astype(np.int64)

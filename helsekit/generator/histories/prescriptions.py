@@ -116,7 +116,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     reference = np.datetime64(f"{last_year + 1}-01-01")
     chronic = spec["chronic"]
     # Nothing is prescribed or dispensed from the day of death on; a dead person's prescriptions are not active.
-    cutoff = np.where(np.isnat(block.death), reference, np.minimum(block.death, reference))
+    cutoff = block.until(reference)
 
     t = _chronic(block, window_start, cutoff, spec, rng)
     treatment, prescribed, renewal = _prescriptions_of(t, window_start, cutoff[t.person])

@@ -49,7 +49,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     row, p, received = row[alive], p[alive], received[alive]
     n = row.size
     # What happens from the day of death on is not recorded: no appointment, no status, no start of care.
-    cutoff = np.where(np.isnat(block.death[p]), reference, np.minimum(block.death[p], reference))
+    cutoff = block.until(reference)[p]
     sent = np.maximum(np.busday_offset(received, -rng.integers(0, 4, n), roll="backward", busdaycal=calendar), block.birth[p])
     age = age_at(block.birth[p], received)
 
