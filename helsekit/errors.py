@@ -60,3 +60,31 @@ class InvalidOption(InvalidInput):
 
 class DatabaseError(HelsekitError):
     """The database cannot be opened, written or read as asked."""
+
+
+class RuleBroken(HelsekitError):
+    """A request to a service breaks a rule of the portal (a taken slot, a passed deadline, …).
+
+    Raised before anything is written, or after the unit of work is rolled back: nothing is half-written.
+    ``field`` names the input or the rule (``"start"``, ``"§10.6"``, …).
+    """
+
+
+class NotFound(RuleBroken):
+    """The thing asked for does not exist, or does not belong to the person acted for."""
+
+
+class SlotTaken(RuleBroken):
+    """The appointment slot was booked by someone else first."""
+
+
+class DeadlinePassed(RuleBroken):
+    """The deadline for this action has passed (cancellation deadline, claim deadline, …)."""
+
+
+class NotOffered(RuleBroken):
+    """The site or service does not offer this (e.g. prescription renewal at this GP office, §10.6)."""
+
+
+class LimitReached(RuleBroken):
+    """A limit in the rules is reached (e.g. GP changes per year, §9)."""

@@ -9,6 +9,7 @@ from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.gp_lists import GpList, GpListMembership
 from helsekit.domain.households import Household, ParentRelation
+from helsekit.domain.inbox import PortalMessage, RenewalRequest
 from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.domain.practitioners import Practitioner
 from helsekit.domain.proxies import Fullmakt, FullmaktScope
@@ -30,6 +31,8 @@ __all__ = [
     "OrganisationKind",
     "OwnRegistration",
     "ParentRelation",
+    "PortalMessage",
     "Practitioner",
     "RecordRead",
+    "RenewalRequest",
 ]

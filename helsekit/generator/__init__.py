@@ -84,6 +84,7 @@ def generate_database(
             "helsekit_version": __version__,
             "spec_sha256": spec_digest(),
             "histories": "yes" if histories else "no",
+            "history_block_size": str(specs.load("histories")["blocks"]["citizens"]),
         })
     except BaseException:
         writer.abort()

@@ -369,9 +369,6 @@ def generate(
             kj_blocks_personnel[columns["citizen_id"] - 1] = columns["kj_block_health_personnel"]
         out(name, columns)
 
-    # The services' own log of reads starts empty (helsekit.services writes it).
-    out("record_read", {name: np.zeros(0, dtype=object) for name in ("id", "subject_id", "actor_id", "basis", "record", "read_at")})
-
     # The base tables are with the writer now; let go of their columns before the histories need memory.
     del numbers, given, own_family, hh_family, family, phone, email, street, postal_code, poststed, people_now
     _release_memory()

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.record_reads import RecordRead
-from helsekit.services import policy
-from helsekit.services.actors import Actor, facts
+from helsekit.services import access, policy
+from helsekit.services.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,12 @@ class KjernejournalView:
 def view(session: Session, actor: Actor, now: dt.datetime) -> KjernejournalView:
     """The subject's kjernejournal as the actor may see it on ``now``; raises
     :class:`~helsekit.services.policy.AccessDenied` (nothing written) when the policy says no."""
-    decision = policy.require(facts(session, actor, now.date()), policy.Service.KJERNEJOURNAL, policy.Action.VIEW)
+    decision = access.check(session, actor, policy.Service.KJERNEJOURNAL, policy.Action.VIEW, now)
     subject = actor.subject
-    critical = session.exec(select(CriticalInformation).where(CriticalInformation.citizen_id == subject).order_by(CriticalInformation.registered_on)).all()
-    own = session.exec(select(OwnRegistration).where(OwnRegistration.citizen_id == subject).order_by(OwnRegistration.registered_on)).all()
-    try:
-        session.add(RecordRead(subject_id=subject, actor_id=actor.person_id, basis=str(decision.basis), record="kjernejournal", read_at=now))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    with access.unit_of_work(session):
+        critical = session.exec(select(CriticalInformation).where(CriticalInformation.citizen_id == subject).order_by(CriticalInformation.registered_on)).all()
+        own = session.exec(select(OwnRegistration).where(OwnRegistration.citizen_id == subject).order_by(OwnRegistration.registered_on)).all()
+        access.log_read(session, actor, decision, policy.Service.KJERNEJOURNAL, now)
     return KjernejournalView(subject, list(critical), list(own))
 
 

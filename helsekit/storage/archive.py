@@ -73,3 +73,20 @@ def read(db: str, table_name: str) -> pa.Table:
     if not parts:
         raise FileNotFoundError(folder)
     return pa.concat_tables([pq.read_table(p) for p in parts])
+
+
+#: History tables without a ``citizen_id`` column, and the id column whose value is ``citizen id × factor + n``.
+_KEYED_BY = {"referral_statuses": ("referral_id", 1000)}
+
+
+def read_citizen(db: str, table_name: str, citizen_id: int, block_size: int, columns: list[str] | None = None) -> pa.Table:
+    """One citizen's rows of one history table: only the part file of the citizen's block is opened.
+
+    ``block_size`` is the number of citizens per part (``history_block_size`` in the database's meta).
+    """
+    path = archive_path(db) / table_name / f"part-{(citizen_id - 1) // block_size:05d}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    key, factor = _KEYED_BY.get(table_name, ("citizen_id", 1))
+    low, high = citizen_id * factor, citizen_id * factor + factor - 1
+    return pq.read_table(path, columns=columns, filters=[(key, ">=", low), (key, "<=", high)])

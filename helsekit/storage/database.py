@@ -162,6 +162,7 @@ class TableWriter:
         self.db, self.chunk_size, self.advance = db, chunk_size, advance
         self.sqlite = not is_url(db) or db.startswith("sqlite")
         self.tables: dict[str, pa.Table] = {}
+        self.written: set[str] = set()
         self._queue: queue.Queue = queue.Queue()
         self._failure: BaseException | None = None
         from helsekit.storage import archive  # the archive module imports this one
@@ -182,6 +183,7 @@ class TableWriter:
         check_identities(name, columns)
         table = SQLModel.metadata.tables[name]
         self.tables[name] = arrow_table(table, columns)
+        self.written.add(name)
         if self.sqlite:
             self._queue.put(table)
 
@@ -217,7 +219,11 @@ class TableWriter:
             self._failure = error
 
     def close(self, meta: dict[str, str]) -> None:
-        """Finish: record ``meta``, wait for every table, and replace ``db`` with the result."""
+        """Finish: create every table not written as an empty one (the services' own tables start
+        empty), record ``meta``, wait for every table, and replace ``db`` with the result."""
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in self.written and table.name != META.name:
+                self.write(table.name, {column.name: np.zeros(0, dtype=object) for column in table.columns})
         self.write("helsekit_meta", {"key": np.array(list(meta), dtype=object), "value": np.array(list(meta.values()), dtype=object)})
         if not self.sqlite:
             ordered = [t for t in SQLModel.metadata.sorted_tables if t.name in self.tables]
