@@ -3,8 +3,10 @@
 Importing this package registers every table on ``SQLModel.metadata``.
 """
 
+from helsekit.domain.bookings import Booking
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.consents import ConsentLevel, HelsenorgeProfile
+from helsekit.domain.message_reads import MessageRead
 from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.gp_lists import GpList, GpListMembership
@@ -16,6 +18,7 @@ from helsekit.domain.proxies import Fullmakt, FullmaktScope
 from helsekit.domain.record_reads import RecordRead
 
 __all__ = [
+    "Booking",
     "Citizen",
     "ConsentLevel",
     "CriticalInformation",
@@ -28,6 +31,7 @@ __all__ = [
     "Household",
     "Kommune",
     "Organisation",
+    "MessageRead",
     "OrganisationKind",
     "OwnRegistration",
     "ParentRelation",
