@@ -1,0 +1,116 @@
+"""The pilot registry: which pilot services are enabled at which treatment sites.
+
+Each pilot is a folder ``pilots/<id>/`` with a manifest, ``pilot.toml``::
+
+    id = "influensa"                      # the folder's name
+    title = "Vaksinetime mot influensa"
+    owner = "Helsekit pilotteam"
+    description = "..."
+    status = "pilot"                      # pilot, planned or ended
+    notebook = "influensa.ipynb"          # the page Voilà serves
+    [sites]
+    ids = [1140, 1141]                    # explicit treatment sites (organisation ids), and/or
+    kind = "gp_office"                    # a selector: every site of this kind ...
+    kommune = "0301"                      # ... in this kommune (optional)
+
+:func:`discover` reads every manifest; a broken one is reported (:class:`ManifestError`, naming the
+file and the field) and the others still load. :func:`enabled_at` resolves which of a citizen's own
+sites have which pilots. The serving, widgets and gallery arrive with issue #5.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from helsekit import config
+from helsekit.domain.organisations import Organisation, OrganisationKind
+from helsekit.errors import InvalidInput
+
+PILOTS_DIR = config.PROJECT_ROOT / "pilots"
+STATUSES = ("pilot", "planned", "ended")
+
+
+class ManifestError(InvalidInput):
+    """A pilot manifest is missing, unreadable or has a field out of its rules."""
+
+
+@dataclass(frozen=True)
+class Pilot:
+    """One pilot service and where it is enabled."""
+
+    id: str
+    title: str
+    owner: str
+    description: str
+    status: str
+    notebook: str
+    site_ids: tuple[int, ...] = ()
+    site_kind: str | None = None
+    site_kommune: str | None = None
+    folder: Path = field(default=Path("."), compare=False)
+
+
+def _error(path: Path, name: str, en: str, nb: str) -> ManifestError:
+    return ManifestError(f"{path}: field '{name}' {en}", f"{path}: feltet «{name}» {nb}", name)
+
+
+def load(path: Path) -> Pilot:
+    """Read and check one manifest."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ManifestError(f"{path}: cannot be read as TOML: {error}", f"{path} kan ikke leses som TOML: {error}", "manifest") from None
+    for name in ("id", "title", "owner", "description", "status", "notebook"):
+        if not isinstance(data.get(name), str) or not data[name].strip():
+            raise _error(path, name, "is missing or not a non-empty text", "mangler eller er ikke en tekst")
+    if data["id"] != path.parent.name:
+        raise _error(path, "id", f"must equal the folder name {path.parent.name!r}", f"må være lik mappenavnet {path.parent.name!r}")
+    if data["status"] not in STATUSES:
+        raise _error(path, "status", f"must be one of {', '.join(STATUSES)}", f"må være en av {', '.join(STATUSES)}")
+    if not (path.parent / data["notebook"]).is_file():
+        raise _error(path, "notebook", f"names {data['notebook']!r}, which is not in the pilot's folder",
+                     f"viser til {data['notebook']!r}, som ikke finnes i pilotens mappe")
+    sites = data.get("sites", {})
+    ids = sites.get("ids", [])
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise _error(path, "sites.ids", "must be a list of organisation ids", "må være en liste med organisasjons-id-er")
+    kind = sites.get("kind")
+    if kind is not None and kind not in OrganisationKind.TREATMENT_SITES:
+        raise _error(path, "sites.kind", f"must be a kind of treatment site: {', '.join(OrganisationKind.TREATMENT_SITES)}",
+                     "må være en type behandlingssted")
+    if not ids and kind is None:
+        raise _error(path, "sites", "must name site ids or a kind of site", "må angi behandlingssteder (ids eller kind)")
+    return Pilot(data["id"], data["title"], data["owner"], data["description"], data["status"], data["notebook"],
+                 tuple(ids), kind, sites.get("kommune"), path.parent)
+
+
+def discover(folder: Path | None = None) -> tuple[list[Pilot], list[ManifestError]]:
+    """Every pilot under ``folder`` (default ``pilots/``), and the errors of those that did not load."""
+    pilots, errors = [], []
+    for manifest in sorted(Path(folder or PILOTS_DIR).glob("*/pilot.toml")):
+        try:
+            pilots.append(load(manifest))
+        except ManifestError as error:
+            errors.append(error)
+    return pilots, errors
+
+
+def enabled_at(session: Session, site_ids: set[int], pilots: list[Pilot]) -> list[tuple[Pilot, int]]:
+    """The running pilots enabled at any of ``site_ids``, each with one of those sites."""
+    if not site_ids:
+        return []
+    sites = session.exec(select(Organisation.id, Organisation.kind, Organisation.kommune_number)
+                         .where(Organisation.id.in_(sorted(site_ids)))).all()
+    found = []
+    for pilot in pilots:
+        if pilot.status != "pilot":
+            continue
+        for site_id, kind, kommune in sites:
+            if site_id in pilot.site_ids or (kind == pilot.site_kind and pilot.site_kommune in (None, kommune)):
+                found.append((pilot, site_id))
+                break
+    return found
