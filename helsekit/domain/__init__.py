@@ -9,6 +9,7 @@ from helsekit.domain.consents import ConsentLevel, HelsenorgeProfile
 from helsekit.domain.message_reads import MessageRead
 from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.geography import Fylke, Kommune
+from helsekit.domain.gp_changes import GpChangeRequest
 from helsekit.domain.gp_lists import GpList, GpListMembership
 from helsekit.domain.households import Household, ParentRelation
 from helsekit.domain.inbox import PortalMessage, RenewalRequest
@@ -16,6 +17,7 @@ from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.domain.practitioners import Practitioner
 from helsekit.domain.proxies import Fullmakt, FullmaktScope
 from helsekit.domain.record_reads import RecordRead
+from helsekit.domain.travel_claims import TravelClaim
 
 __all__ = [
     "Booking",
@@ -26,6 +28,7 @@ __all__ = [
     "FullmaktScope",
     "HelsenorgeProfile",
     "Fylke",
+    "GpChangeRequest",
     "GpList",
     "GpListMembership",
     "Household",
@@ -39,4 +42,5 @@ __all__ = [
     "Practitioner",
     "RecordRead",
     "RenewalRequest",
+    "TravelClaim",
 ]

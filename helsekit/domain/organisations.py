@@ -6,6 +6,7 @@ only the kommune where a site lies is real.
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
@@ -41,3 +42,13 @@ class Organisation(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     kommune_number: str = Field(foreign_key="kommune.number", index=True, max_length=4)
     street_address: str
+
+
+def offers_prescription_renewal(office_ids, share: float) -> np.ndarray:
+    """Whether each GP office offers 'Forny resept' on Helsenorge (§10.6), for ``share`` of the offices.
+
+    A fixed property of the office (a multiplicative hash of its id, not a random draw), so the
+    generator's histories and the services always agree on it; ``share`` is
+    prescriptions.toml [renewal] portal_offered_by_office.
+    """
+    return (np.asarray(office_ids, dtype=np.int64) * 2654435761 % 100) < share * 100

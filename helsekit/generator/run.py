@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from helsekit.domain import identifiers, person_numbers
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.households import HouseholdKind
+from helsekit.domain.travel_claims import one_way_km
 from helsekit.generator import deaths, geography, gp_changes, gp_lists, histories, households, people, population, profiles, sites, specs
 from helsekit.generator.geography import largest_remainder
 from helsekit.generator.streams import Streams, check_seed
@@ -84,13 +85,12 @@ def _hospital_distance_and_region(orgs: sites.Organisations, kommuner, fylker, h
     (a common detour factor); within the hospital's own kommune, 5 km.
     """
     numbers = kommuner["number"].to_numpy(dtype=str)
-    lat, lon = np.radians(kommuner["latitude"].to_numpy()), np.radians(kommuner["longitude"].to_numpy())
+    lat, lon = kommuner["latitude"].to_numpy(), kommuner["longitude"].to_numpy()
     site = np.searchsorted(numbers, np.array(orgs.kommune, dtype=object)[hospital_of_kommune - 1].astype(str))
-    half = np.sin((lat[site] - lat) / 2) ** 2 + np.cos(lat) * np.cos(lat[site]) * np.sin((lon[site] - lon) / 2) ** 2
-    km = np.where(site == np.arange(numbers.size), 5.0, 2 * 6371 * np.arcsin(np.sqrt(half)) * 1.3)
+    km = one_way_km(lat, lon, lat[site], lon[site], site == np.arange(numbers.size))
     fylke_region = dict(zip(fylker["number"], fylker["region"]))
     region = kommuner["fylke_number"].map(fylke_region).to_numpy(dtype=object)[site]
-    return np.round(km, 1), region
+    return km, region
 
 
 def _hospital_staff(catchment: np.ndarray, spec: dict, reference: np.datetime64, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from helsekit.domain.calendar import add_years
 from helsekit.domain.copayments import Schedule, blue_prescription_egenandel, pays_from
+from helsekit.domain.organisations import offers_prescription_renewal
 from helsekit.generator import specs
 from helsekit.generator.histories.common import Context, Payments, age_group, list_in_force, person_years, words
 from helsekit.generator.population import age_at
@@ -126,7 +127,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     reit = np.where(monthly[treatment], 11, chronic["reit"])
     renewal_spec = spec["renewal"]
     _, office_then, _ = list_in_force(relations, person, prescribed)
-    offers = (np.maximum(office_then, 0) * 2654435761 % 100) < renewal_spec["portal_offered_by_office"] * 100
+    offers = offers_prescription_renewal(np.maximum(office_then, 0), renewal_spec["portal_offered_by_office"])
     year = prescribed.astype("datetime64[Y]").astype(np.int64) + 1970
     portal_share = np.interp(year, renewal_spec["portal_share_by_year"]["year"], renewal_spec["portal_share_by_year"]["share"])
     via_portal = renewal & offers & (rng.random(treatment.size) < portal_share)

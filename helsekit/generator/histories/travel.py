@@ -6,6 +6,7 @@ share of those trips is claimed. A claim pays the round trip at the standard rat
 the day of the trip (§11.1), less the egenandel for each one-way trip (§11.2: none under 16, and none
 for the holder of a frikort). It is rejected if sent more than 6 months after the trip
 (``avvist_for_sent``, §11.3), and not paid if the payout is under 100 kr (``under_minstebeløp``, §11.3).
+The rules themselves are in :mod:`helsekit.domain.travel_claims`, shared with the patient-travel service.
 
 The egenandel of every paid claim counts towards the yearly egenandelstak (§2.3, §11.2): it is added
 to the block's payments, dated the day of the trip. Whether a frikort already covers the trip is
@@ -19,26 +20,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helsekit.domain.copayments import Schedule, pays_from, yearly_ceilings
+from helsekit.domain.copayments import pays_from, yearly_ceilings
+from helsekit.domain.travel_claims import (STATUSES, add_months, due as claim_due, is_eligible, one_way_egenandel_schedule, rate_schedule,
+                                           round_trip_amount, status_code, trip_egenandel)
 from helsekit.generator import specs
 from helsekit.generator.histories.common import Block, Context, Payments, words
 
 TABLES = ("travel_claims",)
-STATUSES = ["utbetalt", "avvist_for_sent", "under_minstebeløp"]
 SCHEMA = pa.schema([
     ("claim_id", pa.int64()), ("citizen_id", pa.int64()), ("appointment_id", pa.int64()), ("trip_date", pa.date32()),
     ("submitted_on", pa.date32()), ("km_one_way", pa.float64()), ("rate_per_km", pa.float64()), ("amount", pa.float64()),
     ("egenandel", pa.int64()), ("payout", pa.float64()), ("status", pa.string()),
 ])
-
-
-def add_months(dates: np.ndarray, months: int) -> np.ndarray:
-    """The same day ``months`` later; the last day of the month where it has fewer days (31 Aug + 6 → 28/29 Feb)."""
-    dates = np.asarray(dates, dtype="datetime64[D]")
-    month = dates.astype("datetime64[M]")
-    target = month + months
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return target.astype("datetime64[D]") + np.minimum((dates - month.astype("datetime64[D]")).astype(np.int64), length - 1)
 
 
 def person_of(block: Block, citizen_id: np.ndarray) -> np.ndarray:
@@ -99,7 +92,7 @@ def generate(block: Block, appointments: pa.Table, earlier: list[Payments], refe
     # Over 10 km each way (§11.1); a share of those trips is claimed, more often the further it is.
     claims = spec["claims"]
     share = np.asarray(claims["share_claimed"])[np.maximum(np.searchsorted(claims["km_lower"], km, side="right") - 1, 0)]
-    chosen = np.flatnonzero(attended & (km > spec["eligibility"]["over_km_one_way"]) & (rng.random(km.size) < share))
+    chosen = np.flatnonzero(attended & is_eligible(km, spec) & (rng.random(km.size) < share))
     person, trip_date, km = person[chosen], trip_date[chosen], km[chosen]
 
     # Sent within the 6-month deadline (§11.3), a few after it.
@@ -114,19 +107,17 @@ def generate(block: Block, appointments: pa.Table, earlier: list[Payments], refe
     late = submitted > deadline
 
     # The round trip at the standard rate (§11.1), less the egenandel for each one-way trip (§11.2).
-    rates = spec["rate_per_km"]
-    rate = Schedule(np.array(rates["valid_from"], dtype="datetime64[D]"), np.array(rates["rate"], dtype=float)).on(trip_date)
-    amount = np.round(2 * km * rate, 2)
-    travel = copay["patient_travel"]
-    one_way = Schedule(np.array(travel["valid_from"], dtype="datetime64[D]"), np.array(travel["one_way"])).on(trip_date)
-    egenandel = np.where(trip_date >= pays_from(block.birth, copay["exemptions"]["under_age"])[person], 2 * one_way, 0).astype(np.int64)
+    rate = rate_schedule(spec).on(trip_date)
+    amount = round_trip_amount(km, rate)
+    one_way = one_way_egenandel_schedule(copay).on(trip_date)
+    egenandel = trip_egenandel(one_way, trip_date >= pays_from(block.birth, copay["exemptions"]["under_age"])[person])
     minimum = deadline_spec["minimum_payout"]
     citizen_id = block.citizen_id[person]
     # With a frikort the egenandel is not deducted (§11.2); a claim's own egenandel counts only if it is paid,
     # which (before the ceiling is reached) depends on the claim alone.
     free = covered_by_frikort(block, earlier, citizen_id, trip_date, egenandel, ~late & (amount - egenandel >= minimum), copay)
-    due = np.round(amount - np.where(free, 0, egenandel), 2)
-    status = np.where(late, 1, np.where(due < minimum, 2, 0))
+    due = claim_due(amount, egenandel, free)
+    status = status_code(late, due, spec)
     payout = np.where(status == 0, due, 0.0)
 
     # Ids follow the citizen: citizen id × 10,000 + running number (the appointments are in citizen and time order).
