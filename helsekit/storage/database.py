@@ -45,7 +45,10 @@ def is_url(db: str) -> bool:
 def engine_for(db: str | os.PathLike) -> sa.Engine:
     """An engine for a SQLite file path or any SQLAlchemy URL."""
     db = str(db)
-    return sa.create_engine(db if is_url(db) else f"sqlite:///{db}")
+    url = db if is_url(db) else f"sqlite:///{db}"
+    # SQLite: a writer waits up to 30 s for another's lock instead of failing at once with
+    # "database is locked" (concurrent bookings, tests/services/test_booking_concurrency.py).
+    return sa.create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
 
 
 def check_writable(db: str) -> None:
