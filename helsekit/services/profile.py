@@ -167,6 +167,8 @@ def edit_fullmakt(session: Session, actor: Actor, fullmakt_id: int, scope: str, 
     access.check(session, actor, policy.Service.PROFILE, policy.Action.ACT, now)
     old = _given(session, actor, fullmakt_id)
     new = _checked_fullmakt(session, actor.subject, old.holder_id, scope, valid_from, valid_to, now, replacing=old.id)
+    # A new id, never the old one's (SQLite would hand the largest id out again once it is deleted).
+    new.id = session.exec(select(func.max(Fullmakt.id))).one() + 1
     with access.unit_of_work(session):
         session.delete(old)
         session.flush()
