@@ -260,6 +260,9 @@ def free_slots(session: Session, actor: Actor, now: dt.datetime, days: int = 14,
         kind, site_id, calendar_id, practitioner_id = BookingKind.GP, gp_list.gp_office_id, gp_list.id, gp_list.practitioner_id
     else:
         found = _find(session, actor.subject, appointment)
+        if found.status != BookingStatus.BOOKED or found.start <= now:
+            raise InvalidInput(f"appointment {found.ref} is {found.status} and began {found.start:%Y-%m-%d %H:%M}: it cannot be moved",
+                               "Denne timen kan ikke flyttes.", "appointment")
         kind, site_id, calendar_id, practitioner_id = found.kind, found.site_id, found.calendar_id, found.practitioner_id
     horizon = _rules(kind)["horizon_days"]
     if not isinstance(days, int) or not 1 <= days <= horizon:

@@ -187,6 +187,15 @@ def test_a_hospital_appointment_moves_to_a_free_slot_of_the_same_hospital_and_lo
         assert _bookings(session, citizen_id=citizen) == 1  # the one row the confirmation made, now moved
 
 
+def test_there_are_no_times_to_move_a_past_appointment_to(db, data, adults):
+    citizen, _ = _hospital_patient(data, adults)
+    past = data.gp_contacts[(data.gp_contacts["citizen_id"] == citizen) & (data.gp_contacts["kind"] == "consultation")]["contact_id"].iloc[0]
+    with Session(engine_for(db)) as session:
+        with pytest.raises(InvalidInput) as refused:
+            appointments.free_slots(session, Actor(citizen), NOW, appointment=f"fastlege-{past}")
+        assert refused.value.field == "appointment"
+
+
 def test_confirming_twice_keeps_the_first_confirmation(db, data, adults):
     citizen, row = _hospital_patient(data, adults)
     ref = f"sykehus-{row.appointment_id}"
