@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from helsekit.domain.citizens import Citizen
@@ -95,6 +96,10 @@ def submit_claim(session: Session, actor: Actor, appointment_id: int, now: dt.da
     claim = TravelClaim(citizen_id=subject.id, appointment_id=appointment_id, hospital_id=hospital_id, trip_date=trip,
                         submitted_at=now.replace(microsecond=0, tzinfo=None), submitted_by=actor.person_id, km_one_way=km, rate_per_km=rate,
                         amount=amount, egenandel=egenandel, frikort=frikort, payout=owed if status == STATUSES[0] else 0.0, status=status)
-    with access.unit_of_work(session):
-        session.add(claim)
+    try:
+        with access.unit_of_work(session):
+            session.add(claim)
+    except IntegrityError as taken:  # the same trip claimed at the same moment in another session
+        raise RuleBroken(f"the trip to appointment {appointment_id} has already been claimed",
+                         "Reisen til denne timen er allerede søkt refusjon for.", "appointment_id") from taken
     return Claim(claim.id, appointment_id, trip, km, rate, amount, egenandel, frikort, claim.payout, status)

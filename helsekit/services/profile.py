@@ -205,7 +205,7 @@ def fullmakter(session: Session, actor: Actor, now: dt.datetime) -> Fullmakter:
 
 
 def _settings(session: Session, citizen_id: int) -> Settings:
-    citizen, profile = session.get(Citizen, citizen_id), session.get(HelsenorgeProfile, citizen_id)
+    citizen, profile = session.get(Citizen, citizen_id), _profile(session, citizen_id)
     return Settings(citizen_id, profile.consent_level, profile.notification_channel, profile.kj_block_own_web_access,
                     profile.kj_block_health_personnel, profile.kj_reserved, citizen.phone, citizen.email)
 
@@ -218,9 +218,6 @@ def _profile(session: Session, citizen_id: int) -> HelsenorgeProfile:
 def settings(session: Session, actor: Actor, now: dt.datetime) -> Settings:
     """The subject's consent, notification, kjernejournal and contact settings."""
     access.check(session, actor, policy.Service.PROFILE, policy.Action.VIEW, now)
-    if session.get(HelsenorgeProfile, actor.subject) is None:
-        with access.unit_of_work(session):
-            session.add(_profile(session, actor.subject))
     return _settings(session, actor.subject)
 
 
