@@ -177,12 +177,15 @@ def _id(value: object) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _archive(session: Session, citizen_id: int) -> dict[str, Appointment]:
+def _archive(session: Session, citizen_id: int, gp: bool = True) -> dict[str, Appointment]:
+    """The archive's appointments of the citizen; ``gp=False`` leaves out the fastlege consultations (all
+    of them lie before the reference date, so a view of what is ahead need not read them)."""
     events = histories.of(session, "appointment_events", citizen_id, columns=["appointment_kind", "appointment_id", "status"])
     confirmed = {f"{r.appointment_kind}-{r.appointment_id}" for r in events[events["status"] == "confirmed"].itertuples()}
     found: dict[str, Appointment] = {}
-    gp = histories.of(session, "gp_contacts", citizen_id, columns=["contact_id", "start", "kind", "status", "gp_list_id", "gp_office_id", "practitioner_id"])
-    for r in gp[gp["kind"] == "consultation"].itertuples():
+    gp_columns = ["contact_id", "start", "kind", "status", "gp_list_id", "gp_office_id", "practitioner_id"]
+    contacts = histories.of(session, "gp_contacts", citizen_id, columns=gp_columns) if gp else pd.DataFrame(columns=gp_columns)
+    for r in contacts[contacts["kind"] == "consultation"].itertuples():
         ref, start = f"{BookingKind.GP}-{r.contact_id}", r.start.to_pydatetime()
         found[ref] = Appointment(ref, BookingKind.GP, citizen_id, start, start + _slot_length(BookingKind.GP), r.status, ref in confirmed,
                                  _id(r.gp_office_id), _id(r.gp_list_id), _id(r.practitioner_id))
@@ -216,8 +219,8 @@ def _named(session: Session, appointment: Appointment) -> Appointment:
                                practitioner_name=f"{doctor.given_name} {doctor.family_name}" if doctor else None)
 
 
-def _all(session: Session, citizen_id: int) -> dict[str, Appointment]:
-    found = _archive(session, citizen_id)
+def _all(session: Session, citizen_id: int, gp_history: bool = True) -> dict[str, Appointment]:
+    found = _archive(session, citizen_id, gp_history)
     for row in session.exec(select(Booking).where(Booking.citizen_id == citizen_id)).all():
         ref = _ref_of(row)
         found[ref] = _apply(row, found.get(ref))
@@ -249,6 +252,14 @@ def list_appointments(session: Session, actor: Actor, now: dt.datetime) -> Appoi
     future = sorted((a for a, f in zip(every, ahead) if f), key=lambda a: a.start)
     past = sorted((a for a, f in zip(every, ahead) if not f), key=lambda a: a.start, reverse=True)
     return Appointments(future, past)
+
+
+def upcoming(session: Session, subject_id: int, now: dt.datetime, limit: int | None = None) -> list[Appointment]:
+    """The subject's booked appointments after ``now``, soonest first (the first ``limit``), for the Min helse
+    overview. No access check: the caller must already have checked the policy for ``subject_id``."""
+    ahead = sorted((a for a in _all(session, subject_id, gp_history=False).values()
+                    if a.status == BookingStatus.BOOKED and a.start > now), key=lambda a: a.start)
+    return [_named(session, a) for a in ahead[:limit]]
 
 
 def free_slots(session: Session, actor: Actor, now: dt.datetime, days: int = 14, appointment: Appointment | str | None = None) -> list[Slot]:

@@ -5,8 +5,9 @@ kjernejournal reservations), writes them as rows, and checks for every ordered p
 
 * the facts the services read from the database are the facts of the world (§3.1, §3.2, §3.5, §3.7);
 * the acting-as choices offered are exactly those the rules allow;
-* a record read (kjernejournal) succeeds exactly when the policy allows it, and every read, and only
-  a read, lands once in the subject's log of reads with the reader and the basis.
+* a record read (kjernejournal, hospital record) succeeds exactly when the policy allows it, and every
+  read, and only a read, lands once in the subject's log of reads with the reader and the basis;
+* a refused act (a message to the subject's GP office) writes nothing.
 
 The rules themselves are proved over 100,000 pure cases in test_policy.py; here each example is one
 world of up to six people, 36 ordered pairs, each pair checked for every service and action.
@@ -20,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,13 +32,16 @@ from helsekit.domain import (Citizen, ConsentLevel, Fullmakt, FullmaktScope, Hel
                              ParentRelation, RecordRead)
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.person_numbers import make
-from helsekit.services import kjernejournal, policy
+from helsekit.services import hospital_record, kjernejournal, policy
 from helsekit.services.actors import Actor, acting_choices, facts
+from helsekit.storage import archive
 from helsekit.storage.database import META, engine_for
 
 TODAY = dt.date(2025, 6, 15)
 NOW = dt.datetime(2025, 6, 15, 10, 0)
 WORLDS = 150
+RECORDS = [(policy.Service.KJERNEJOURNAL, "kjernejournal", kjernejournal.view),
+           (policy.Service.HOSPITAL_RECORD, "pasientjournal", hospital_record.view)]
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,20 @@ def _database() -> str:
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
         session.add(Kommune(number="0301", name="Oslo", fylke_number="03", population_target=0, latitude=59.91, longitude=10.75))
-        session.execute(META.insert().values(key="reference_date", value=TODAY.isoformat()))
+        for key, value in {"reference_date": TODAY.isoformat(), "histories": "yes", "history_block_size": "12500"}.items():
+            session.execute(META.insert().values(key=key, value=value))
         session.commit()
+    _documents(path)
     return path
+
+
+def _documents(db: str) -> None:
+    """One hospital document, shown since yesterday, for each of the (at most six) people of a world."""
+    ids = pa.array(range(1, 7), pa.int64())
+    shown = pa.array([dt.datetime.combine(TODAY, dt.time(8))] * 6, pa.timestamp("s"))
+    table = pa.table({"document_id": ids, "citizen_id": ids, "hospital_id": ids, "referral_id": ids, "appointment_id": ids,
+                      "kind": ["epikrise"] * 6, "author_id": ids, "written_at": shown, "approved_at": shown, "visible_from": shown})
+    archive.write_part(archive.archive_path(db), "hospital_documents", 0, table)
 
 
 _ENGINE = None
@@ -148,17 +164,18 @@ def test_every_record_read_is_allowed_by_the_rules_and_lands_in_the_subjects_log
             actor = Actor(a + 1, s + 1)
             expected = _expected_facts(world, a, s)
             assert facts(session, actor, TODAY) == expected
-            allowed = policy.decide(expected, policy.Service.KJERNEJOURNAL, policy.Action.VIEW)
-            before = session.exec(select(func.count()).select_from(RecordRead)).one()
-            if allowed.allowed:
-                kjernejournal.view(session, actor, NOW)
-                log = session.exec(select(RecordRead).order_by(RecordRead.id.desc())).first()
-                assert (log.subject_id, log.actor_id, log.basis, log.record) == (s + 1, a + 1, str(allowed.basis), "kjernejournal")
-                assert session.exec(select(func.count()).select_from(RecordRead)).one() == before + 1
-            else:
-                with pytest.raises(policy.AccessDenied):
-                    kjernejournal.view(session, actor, NOW)
-                assert session.exec(select(func.count()).select_from(RecordRead)).one() == before
+            for service, record, read in RECORDS:
+                allowed = policy.decide(expected, service, policy.Action.VIEW)
+                before = session.exec(select(func.count()).select_from(RecordRead)).one()
+                if allowed.allowed:
+                    read(session, actor, NOW)
+                    log = session.exec(select(RecordRead).order_by(RecordRead.id.desc())).first()
+                    assert (log.subject_id, log.actor_id, log.basis, log.record) == (s + 1, a + 1, str(allowed.basis), record)
+                    assert session.exec(select(func.count()).select_from(RecordRead)).one() == before + 1
+                else:
+                    with pytest.raises(policy.AccessDenied):
+                        read(session, actor, NOW)
+                    assert session.exec(select(func.count()).select_from(RecordRead)).one() == before
         for a in range(n):
             offered = {c.subject_id for c in acting_choices(session, a + 1, TODAY)}
             assert offered == {s + 1 for s in range(n)
