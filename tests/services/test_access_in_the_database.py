@@ -32,7 +32,9 @@ from helsekit.domain import (Citizen, ConsentLevel, Fullmakt, FullmaktScope, Hel
                              ParentRelation, RecordRead)
 from helsekit.domain.citizens import AddressProtection
 from helsekit.domain.person_numbers import make
-from helsekit.services import hospital_record, kjernejournal, policy
+from helsekit.domain.inbox import PortalMessage
+from helsekit.errors import NotFound
+from helsekit.services import gp_services, hospital_record, kjernejournal, policy
 from helsekit.services.actors import Actor, acting_choices, facts
 from helsekit.storage import archive
 from helsekit.storage.database import META, engine_for
@@ -176,6 +178,10 @@ def test_every_record_read_is_allowed_by_the_rules_and_lands_in_the_subjects_log
                     with pytest.raises(policy.AccessDenied):
                         read(session, actor, NOW)
                     assert session.exec(select(func.count()).select_from(RecordRead)).one() == before
+            sent = policy.decide(expected, policy.Service.GP_SERVICES, policy.Action.ACT)
+            with pytest.raises(NotFound if sent.allowed else policy.AccessDenied):  # NotFound: nobody in a world has a GP list
+                gp_services.contact_office(session, actor, "Hei, jeg lurer på noe.", NOW)
+            assert session.exec(select(func.count()).select_from(PortalMessage)).one() == 0
         for a in range(n):
             offered = {c.subject_id for c in acting_choices(session, a + 1, TODAY)}
             assert offered == {s + 1 for s in range(n)
