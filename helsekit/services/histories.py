@@ -22,6 +22,8 @@ def _block_size(db: str) -> int:
 
 
 def of(session: Session, table: str, citizen_id: int, columns: list[str] | None = None) -> pd.DataFrame:
-    """The rows of history ``table`` about ``citizen_id`` (for ``referral_statuses``: of their referrals)."""
+    """The rows of history ``table`` about ``citizen_id`` (for ``referral_statuses``: of their referrals),
+    read from the row group(s) of the citizen's block that hold them (see ``archive.read_citizen``)."""
     db = database_of(session)
-    return archive.read_citizen(db, table, citizen_id, _block_size(db), columns).to_pandas()
+    # A few hundred rows at most: converting them on one thread saves the thread pool's start-up.
+    return archive.read_citizen(db, table, citizen_id, _block_size(db), columns).to_pandas(use_threads=False)

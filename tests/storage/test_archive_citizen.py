@@ -62,7 +62,7 @@ def _events(citizens: list[int], rows_each: int) -> pa.Table:
 def test_a_citizen_whose_rows_span_several_row_groups_is_read_whole(tmp_path):
     db = str(tmp_path / "h.db")
     table = _events([1, 2, 3, 4], rows_each=5)  # row groups of 3 rows: citizen 2 is in groups 1, 2 and 3
-    archive.write_part(archive.archive_path(db), "events", 0, table, rows_per_group=3)
+    archive.write_part(archive.archive_path(db), "events", 0, table, group_rows=3)
     assert pq.read_metadata(archive.archive_path(db) / "events" / "part-00000.parquet").num_row_groups == 7
     for citizen in (1, 2, 3, 4, 5):
         got = archive.read_citizen(db, "events", citizen, block_size=10)
