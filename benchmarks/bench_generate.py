@@ -239,8 +239,13 @@ def main(argv: list[str] | None = None) -> int:
         for profile, histories in runs:
             last = tmp / f"e2e-{profile}.db"
             targets += end_to_end(profile, last, histories)
-        if args.keep_db:
-            shutil.copyfile(last, args.keep_db)
+        if args.keep_db:  # moved with its history archive (18 GB for norway), which the database needs
+            args.keep_db.parent.mkdir(parents=True, exist_ok=True)
+            kept_archive = args.keep_db.with_name(f"{args.keep_db.stem}.histories")
+            shutil.rmtree(kept_archive, ignore_errors=True)
+            shutil.move(last, args.keep_db)
+            if last.with_name(f"{last.stem}.histories").exists():
+                shutil.move(last.with_name(f"{last.stem}.histories"), kept_archive)
             print(f"\nkept {last.name} as {args.keep_db}")
 
     print("\ntargets from the issue (information only; this script never fails on timing):")
