@@ -4,32 +4,15 @@ Min helse by name (§3.8), newest first; not for a parent of a 12–15-year-old 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 from sqlmodel import Session
 
-import helsekit
 from helsekit.services import access_log, kjernejournal
 from helsekit.services.actors import Actor
 from helsekit.services.policy import AccessDenied
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database: these tests write (the archive is only read, so it is linked)."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    archive_path(str(target)).symlink_to(archive_path(default_db))
-    return str(target)
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 @pytest.fixture(scope="module")

@@ -5,37 +5,20 @@ an iCalendar export that reads back."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import icalendar
 import pytest
 from sqlmodel import Session, func, select
 
-import helsekit
 from helsekit.domain.bookings import Booking
 from helsekit.domain.inbox import PortalMessage, Topic
 from helsekit.errors import DeadlinePassed, InvalidInput, NotFound, SlotTaken
 from helsekit.services import appointments
 from helsekit.services.actors import Actor
 from helsekit.services.policy import AccessDenied
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
 
 NOW = dt.datetime(2025, 1, 1, 12, 0)  # the default profile's reference date, at noon (a public holiday)
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database (these tests write); the archive is only read, so it is linked."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    archive_path(str(target)).symlink_to(archive_path(default_db), target_is_directory=True)
-    return str(target)
 
 
 @pytest.fixture(scope="module")

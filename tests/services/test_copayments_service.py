@@ -9,18 +9,12 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-import helsekit
 from helsekit.services import copayments
 from helsekit.services.actors import Actor
 from helsekit.storage.database import engine_for
 
 CEILING_2024 = 3165  # domain-facts §2.2
 CEILING_2023 = 3040  # domain-facts §2.2
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 @pytest.fixture(scope="module")

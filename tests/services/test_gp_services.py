@@ -5,35 +5,18 @@ prescription, one request at a time (§2.6, §10.6)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 from sqlmodel import Session, func, select
 
-import helsekit
 from helsekit.domain.inbox import PortalMessage, RenewalRequest
 from helsekit.errors import InvalidInput, NotFound, NotOffered, RuleBroken
 from helsekit.services import gp_services
 from helsekit.services.actors import Actor
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
 
 NOW = dt.datetime(2025, 1, 1, 12, 0)
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database: these tests write."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    shutil.copytree(archive_path(default_db), archive_path(str(target)))
-    return str(target)
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 @pytest.fixture(scope="module")

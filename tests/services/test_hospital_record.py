@@ -4,33 +4,16 @@ never on behalf of a child under 16 (§5.3), and every read (only a read) in the
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
-import helsekit
 from helsekit.domain.record_reads import RecordRead
 from helsekit.services import hospital_record
 from helsekit.services.actors import Actor
 from helsekit.services.policy import AccessDenied
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database: every read writes (the archive is only read, so it is linked)."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    archive_path(str(target)).symlink_to(archive_path(default_db))
-    return str(target)
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ read (and nothing else) lands in the subject's log of reads."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from sqlmodel import Session
@@ -13,17 +12,7 @@ import helsekit
 from helsekit.services import kjernejournal
 from helsekit.services.actors import Actor
 from helsekit.services.policy import AccessDenied
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database: these tests write."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    shutil.copytree(archive_path(default_db), archive_path(str(target)))
-    return str(target)
 
 
 def _pair(data, low, high):

@@ -3,31 +3,14 @@ what was just booked among the next appointments, and pilots only at the subject
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from sqlmodel import Session
 
-import helsekit
 from helsekit.pilots import Pilot
 from helsekit.services import access, appointments, overview, policy
 from helsekit.services.actors import Actor
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the database (the booking test writes); the read-only archive is linked."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    archive_path(str(target)).symlink_to(archive_path(default_db))
-    return str(target)
 
 
 def _adult_with_consent(data, level="full"):

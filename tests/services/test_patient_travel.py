@@ -4,36 +4,19 @@ or with a frikort, within 6 months, over 10 km, under 100 kr not paid (§11.3), 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 from sqlmodel import Session, func, select
 
-import helsekit
 from helsekit.domain.travel_claims import TravelClaim
 from helsekit.errors import DeadlinePassed, NotFound, RuleBroken
 from helsekit.services import patient_travel
 from helsekit.services.actors import Actor
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
 
 NOW = dt.datetime(2025, 1, 1, 12, 0)
 RATE_2024, ONE_WAY_2024 = 3.00, 171  # §11.1, §11.2
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database: these tests write."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    shutil.copytree(archive_path(default_db), archive_path(str(target)))
-    return str(target)
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 @pytest.fixture(scope="module")

@@ -4,38 +4,21 @@ synthetic contact details and notifications (§3.8), and the change of fastlege 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 from sqlmodel import Session, func, select
 
-import helsekit
 from helsekit.domain.gp_changes import GpChangeRequest
 from helsekit.domain.gp_lists import GpListMembership
 from helsekit.domain.proxies import Fullmakt
 from helsekit.errors import InvalidInput, LimitReached, RuleBroken
 from helsekit.services import access, gp_services, kjernejournal, policy, profile
 from helsekit.services.actors import Actor
-from helsekit.storage.archive import archive_path
 from helsekit.storage.database import engine_for
 
 NOW = dt.datetime(2025, 1, 1, 12, 0)
 TODAY = NOW.date()
-
-
-@pytest.fixture()
-def db(default_db, tmp_path):
-    """A private copy of the default database: these tests write."""
-    target = tmp_path / "helsekit.db"
-    shutil.copy(default_db, target)
-    shutil.copytree(archive_path(default_db), archive_path(str(target)))
-    return str(target)
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 @pytest.fixture(scope="module")

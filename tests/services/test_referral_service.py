@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-import helsekit
 from helsekit.generator import specs
 from helsekit.services import referrals
 from helsekit.services.actors import Actor
@@ -17,11 +16,6 @@ from helsekit.services.policy import AccessDenied
 from helsekit.storage.database import engine_for
 
 CLOSED = {"Avsluttet", "Avvist", "Videresendt"}  # §6.1: closed by the hospital, rejected, or forwarded
-
-
-@pytest.fixture(scope="module")
-def data(default_db):
-    return helsekit.open(default_db)
 
 
 def _consenting(data, level: str) -> pd.Series:
