@@ -150,7 +150,18 @@ def read_citizen(db: str, table_name: str, citizen_id: int, block_size: int, col
         stat = path.stat()
     except FileNotFoundError:
         raise FileNotFoundError(path) from None
-    metadata, first = _footer(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return _citizen_rows(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size, table_name, citizen_id,
+                         None if columns is None else tuple(columns))
+
+
+@lru_cache(maxsize=256)
+def _citizen_rows(path: str, inode: int, changed: int, size: int, table_name: str, citizen_id: int,
+                  columns: tuple[str, ...] | None) -> pa.Table:
+    """:func:`read_citizen` of one part, kept for the last 256 reads: the overview alone reads one
+    citizen's hospital appointments twice (their appointments and their referrals), and a portal
+    page often reads what the one before it did. Each result is a copy of its few rows, so the
+    cache does not hold on to the row groups they came from."""
+    metadata, first = _footer(path, inode, changed, size)
     keyed = _key_of(table_name, metadata.schema.names)
     if keyed is None:
         raise ValueError(f"history table {table_name} is not kept per citizen")
@@ -162,10 +173,9 @@ def read_citizen(db: str, table_name: str, citizen_id: int, block_size: int, col
         groups = list(range(max(int(np.searchsorted(first, low, "left")) - 1, 0), int(np.searchsorted(first, high, "right"))))
     wanted = list(metadata.schema.names) if columns is None else list(columns)
     read = wanted if key in wanted else [*wanted, key]
-    part = pq.ParquetFile(path, metadata=metadata)
-    rows = part.read_row_groups(groups, columns=read, use_threads=False)
+    rows = pq.ParquetFile(path, metadata=metadata).read_row_groups(groups, columns=read, use_threads=False)
     keys = rows[key].to_numpy()
     if first is None:  # not necessarily sorted within the groups read
         return rows.filter(pa.array((keys >= low) & (keys <= high))).select(wanted)
     start, stop = np.searchsorted(keys, [low, high + 1])
-    return rows.slice(start, stop - start).select(wanted)
+    return rows.take(np.arange(start, stop)).select(wanted)
