@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -89,19 +90,28 @@ def load(path: Path) -> Pilot:
 
 
 def discover(folder: Path | None = None) -> tuple[list[Pilot], list[ManifestError]]:
-    """Every pilot under ``folder`` (default ``pilots/``), and the errors of those that did not load."""
+    """Every pilot under ``folder`` (default ``pilots/``), and the errors of those that did not load.
+
+    Manifests are read again only when one is added, removed or changed (the overview asks on every call)."""
+    manifests = sorted(Path(folder or PILOTS_DIR).glob("*/pilot.toml"))
+    found = _load_all(tuple((m, m.stat().st_mtime_ns) for m in manifests))
+    return list(found[0]), list(found[1])
+
+
+@lru_cache(maxsize=8)
+def _load_all(manifests: tuple[tuple[Path, int], ...]) -> tuple[tuple[Pilot, ...], tuple[ManifestError, ...]]:
     pilots, errors = [], []
-    for manifest in sorted(Path(folder or PILOTS_DIR).glob("*/pilot.toml")):
+    for manifest, _ in manifests:
         try:
             pilots.append(load(manifest))
         except ManifestError as error:
             errors.append(error)
-    return pilots, errors
+    return tuple(pilots), tuple(errors)
 
 
 def enabled_at(session: Session, site_ids: set[int], pilots: list[Pilot]) -> list[tuple[Pilot, int]]:
     """The running pilots enabled at any of ``site_ids``, each with one of those sites."""
-    if not site_ids:
+    if not site_ids or not pilots:
         return []
     sites = session.exec(select(Organisation.id, Organisation.kind, Organisation.kommune_number)
                          .where(Organisation.id.in_(sorted(site_ids)))).all()

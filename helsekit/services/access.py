@@ -15,6 +15,7 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Iterator
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from helsekit.domain.record_reads import RecordRead
@@ -58,4 +59,5 @@ def database_of(session: Session) -> str:
 
 def reference_now(session: Session, at: dt.time = dt.time(12, 0)) -> dt.datetime:
     """The database's reference date at ``at`` (noon by default): the "now" pilots and notebooks use."""
-    return dt.datetime.combine(dt.date.fromisoformat(database.read_meta(database_of(session))["reference_date"]), at)
+    day = session.execute(select(database.META.c.value).where(database.META.c.key == "reference_date")).scalar_one()
+    return dt.datetime.combine(dt.date.fromisoformat(day), at)

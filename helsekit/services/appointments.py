@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import numpy as np
-import pandas as pd
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -172,28 +171,35 @@ def _current_gp_list(session: Session, citizen_id: int, on: dt.date) -> GpList:
     return gp_list
 
 
-def _id(value: object) -> int | None:
-    """An archive id, or None where the archive has none (a consultation while on no GP list)."""
-    return None if pd.isna(value) else int(value)
+_HOSPITAL_COLUMNS = ["appointment_id", "referral_id", "hospital_id", "start", "status"]
+_GP_COLUMNS = ["contact_id", "start", "kind", "status", "gp_list_id", "gp_office_id", "practitioner_id"]
 
 
-def _archive(session: Session, citizen_id: int, gp: bool = True) -> dict[str, Appointment]:
-    """The archive's appointments of the citizen; ``gp=False`` leaves out the fastlege consultations (all
-    of them lie before the reference date, so a view of what is ahead need not read them)."""
-    events = histories.of(session, "appointment_events", citizen_id, columns=["appointment_kind", "appointment_id", "status"])
-    confirmed = {f"{r.appointment_kind}-{r.appointment_id}" for r in events[events["status"] == "confirmed"].itertuples()}
+def _archive(session: Session, citizen_id: int, ahead_of: dt.datetime | None = None) -> dict[str, Appointment]:
+    """The archive's appointments of the citizen. With ``ahead_of``: only hospital appointments still booked
+    after that time (every fastlege consultation in the archive lies before the reference date)."""
+    hospital = histories.table(session, "hospital_appointments", citizen_id, _HOSPITAL_COLUMNS)
+    contacts = None
+    if ahead_of is not None:
+        hospital = hospital.filter((histories.column(hospital, "status") == BookingStatus.BOOKED)
+                                   & (histories.column(hospital, "start") > np.datetime64(ahead_of)))
+    else:
+        contacts = histories.table(session, "gp_contacts", citizen_id, _GP_COLUMNS)
+        contacts = contacts.filter(histories.column(contacts, "kind") == "consultation")
+    if hospital.num_rows == 0 and (contacts is None or contacts.num_rows == 0):
+        return {}
+    events = histories.table(session, "appointment_events", citizen_id, ["appointment_kind", "appointment_id", "status"])
+    events = events.filter(histories.column(events, "status") == "confirmed")
+    confirmed = {f"{kind}-{number}" for kind, number in zip(histories.column(events, "appointment_kind"), histories.column(events, "appointment_id"))}
     found: dict[str, Appointment] = {}
-    gp_columns = ["contact_id", "start", "kind", "status", "gp_list_id", "gp_office_id", "practitioner_id"]
-    contacts = histories.of(session, "gp_contacts", citizen_id, columns=gp_columns) if gp else pd.DataFrame(columns=gp_columns)
-    for r in contacts[contacts["kind"] == "consultation"].itertuples():
-        ref, start = f"{BookingKind.GP}-{r.contact_id}", r.start.to_pydatetime()
-        found[ref] = Appointment(ref, BookingKind.GP, citizen_id, start, start + _slot_length(BookingKind.GP), r.status, ref in confirmed,
-                                 _id(r.gp_office_id), _id(r.gp_list_id), _id(r.practitioner_id))
-    hospital = histories.of(session, "hospital_appointments", citizen_id, columns=["appointment_id", "referral_id", "hospital_id", "start", "status"])
-    for r in hospital.itertuples():
-        ref, start = f"{BookingKind.HOSPITAL}-{r.appointment_id}", r.start.to_pydatetime()
-        found[ref] = Appointment(ref, BookingKind.HOSPITAL, citizen_id, start, start + _slot_length(BookingKind.HOSPITAL), r.status, ref in confirmed,
-                                 int(r.hospital_id), int(r.hospital_id), referral_id=int(r.referral_id))
+    for r in contacts.to_pylist() if contacts is not None else []:
+        ref, start = f"{BookingKind.GP}-{r['contact_id']}", r["start"]
+        found[ref] = Appointment(ref, BookingKind.GP, citizen_id, start, start + _slot_length(BookingKind.GP), r["status"], ref in confirmed,
+                                 r["gp_office_id"], r["gp_list_id"], r["practitioner_id"])
+    for r in hospital.to_pylist():
+        ref, start = f"{BookingKind.HOSPITAL}-{r['appointment_id']}", r["start"]
+        found[ref] = Appointment(ref, BookingKind.HOSPITAL, citizen_id, start, start + _slot_length(BookingKind.HOSPITAL), r["status"], ref in confirmed,
+                                 r["hospital_id"], r["hospital_id"], referral_id=r["referral_id"])
     return found
 
 
@@ -219,8 +225,8 @@ def _named(session: Session, appointment: Appointment) -> Appointment:
                                practitioner_name=f"{doctor.given_name} {doctor.family_name}" if doctor else None)
 
 
-def _all(session: Session, citizen_id: int, gp_history: bool = True) -> dict[str, Appointment]:
-    found = _archive(session, citizen_id, gp_history)
+def _all(session: Session, citizen_id: int) -> dict[str, Appointment]:
+    found = _archive(session, citizen_id)
     for row in session.exec(select(Booking).where(Booking.citizen_id == citizen_id)).all():
         ref = _ref_of(row)
         found[ref] = _apply(row, found.get(ref))
@@ -257,9 +263,15 @@ def list_appointments(session: Session, actor: Actor, now: dt.datetime) -> Appoi
 def upcoming(session: Session, subject_id: int, now: dt.datetime, limit: int | None = None) -> list[Appointment]:
     """The subject's booked appointments after ``now``, soonest first (the first ``limit``), for the Min helse
     overview. No access check: the caller must already have checked the policy for ``subject_id``."""
-    ahead = sorted((a for a in _all(session, subject_id, gp_history=False).values()
-                    if a.status == BookingStatus.BOOKED and a.start > now), key=lambda a: a.start)
-    return [_named(session, a) for a in ahead[:limit]]
+    found = _archive(session, subject_id, ahead_of=now)
+    live = session.exec(select(Booking).where(Booking.citizen_id == subject_id)).all()
+    if any(row.replaces_appointment_id is not None and _ref_of(row) not in found for row in live):
+        found = _all(session, subject_id)  # a moved appointment the archive has before ``now``: take everything
+    else:
+        for row in live:
+            found[_ref_of(row)] = _apply(row, found.get(_ref_of(row)))
+    soon = sorted((a for a in found.values() if a.status == BookingStatus.BOOKED and a.start > now), key=lambda a: a.start)
+    return [_named(session, a) for a in soon[:limit]]
 
 
 def free_slots(session: Session, actor: Actor, now: dt.datetime, days: int = 14, appointment: Appointment | str | None = None) -> list[Slot]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
@@ -107,9 +108,17 @@ def frikort_progress(session: Session, subject_id: int, year: int, on: dt.date |
     No access check: the caller must already have checked the policy for ``subject_id`` (the overview
     checks once for all its parts).
     """
-    on = on or dt.date(year, 12, 31)
-    paid, frikort = _history(session, subject_id, on)
-    return _progress(session, subject_id, year, paid, frikort, min(on, dt.date(year, 12, 31)))
+    on = min(on or dt.date(year, 12, 31), dt.date(year, 12, 31))
+    paid = histories.table(session, "copayments", subject_id, ["date", "charged"])
+    days = histories.column(paid, "date")
+    in_year = (days >= np.datetime64(dt.date(year, 1, 1))) & (days <= np.datetime64(on))
+    counted = int(histories.column(paid, "charged")[in_year].sum())
+    card = None
+    if counted >= _ceiling(_ceilings(), year):  # a frikort is issued at the payment that reaches the ceiling (§2.5)
+        cards = histories.table(session, "frikort", subject_id, ["year", "reached_on", "refund", "refund_by"]).to_pylist()
+        card = next((Frikort(c["year"], c["reached_on"], c["refund"], c["refund_by"]) for c in cards
+                     if c["year"] == year and c["reached_on"] <= on), None)
+    return _summary(session, subject_id, year, counted, card, on)
 
 
 def _ceilings() -> dict[int, int]:
@@ -138,9 +147,12 @@ def _history(session: Session, subject_id: int, until: dt.date) -> tuple[pd.Data
 
 
 def _progress(session: Session, subject_id: int, year: int, paid: pd.DataFrame, frikort: dict[int, Frikort], on: dt.date) -> FrikortProgress:
+    return _summary(session, subject_id, year, int(paid.loc[paid["year"] == year, "charged"].sum()), frikort.get(year), on)
+
+
+def _summary(session: Session, subject_id: int, year: int, counted: int, frikort: Frikort | None, on: dt.date) -> FrikortProgress:
     ceiling = _ceiling(_ceilings(), year)
-    counted = int(paid.loc[paid["year"] == year, "charged"].sum())
     born = session.get(Citizen, subject_id).birth_date
     exempt = bool(rules.is_exempt(on.year - born.year - ((on.month, on.day) < (born.month, born.day)),
                                   specs.load("copayments")["exemptions"]["under_age"]))
-    return FrikortProgress(year, ceiling, counted, max(ceiling - counted, 0), frikort.get(year), exempt)
+    return FrikortProgress(year, ceiling, counted, max(ceiling - counted, 0), frikort, exempt)

@@ -100,7 +100,14 @@ def open_thread(session: Session, actor: Actor, thread_id: int, source: str, now
 def unread_count(session: Session, subject_id: int, now: dt.datetime) -> int:
     """How many office messages the subject has not opened. No policy check: the caller (the overview)
     must have checked that the actor may view the subject's messages."""
-    archive = sum(m.unread for m in _archive(session, subject_id, now))
+    rows = histories.table(session, "messages", subject_id, ["message_id", "sender", "sent_at"])
+    sent = histories.column(rows, "sent_at")
+    fresh = ((histories.column(rows, "sender") != Sender.CITIZEN) & (sent >= np.datetime64(_unread_since(session)))
+             & (sent <= np.datetime64(now.replace(tzinfo=None))))
+    archive = 0
+    if fresh.any():
+        opened = session.exec(select(MessageRead.message_id).where(MessageRead.citizen_id == subject_id)).all()
+        archive = int((~np.isin(histories.column(rows, "message_id")[fresh], list(opened))).sum())
     live = session.exec(select(func.count()).select_from(PortalMessage).where(
         PortalMessage.citizen_id == subject_id, PortalMessage.sender != Sender.CITIZEN, PortalMessage.read_at.is_(None))).one()
     return int(archive + live)

@@ -74,12 +74,14 @@ def overview(session: Session, actor: Actor, now: dt.datetime, registry: list[pi
     open_referrals = referrals.statuses_for_overview(session, subject, today) if may[policy.Service.REFERRALS] else None
     progress = copayments.frikort_progress(session, subject, today.year, today) if may[policy.Service.COPAYMENTS] else None
     unread = messages.unread_count(session, subject, now) if may[policy.Service.MESSAGES] else None
-    since = today - dt.timedelta(days=OWN_SITES_SINCE_DAYS)
-    hospitals = [a.site_id for a in upcoming or [] if a.kind == "sykehus"]
-    pharmacies = [d.pharmacy_id for p in renew or [] for d in p.dispensings if d.dispensed_on >= since]
-    sites = own_sites(session, subject, today, hospitals, pharmacies)
-    registry = pilot_registry.discover()[0] if registry is None else registry
-    offers = [PilotOffer(p.id, p.title, site) for p, site in pilot_registry.enabled_at(session, sites, registry)]
+    registry = [p for p in (pilot_registry.discover()[0] if registry is None else registry) if p.status == "pilot"]
+    offers = []
+    if registry:
+        since = today - dt.timedelta(days=OWN_SITES_SINCE_DAYS)
+        hospitals = [a.site_id for a in upcoming or [] if a.kind == "sykehus"]
+        pharmacies = [d.pharmacy_id for p in renew or [] for d in p.dispensings if d.dispensed_on >= since]
+        sites = own_sites(session, subject, today, hospitals, pharmacies)
+        offers = [PilotOffer(p.id, p.title, site) for p, site in pilot_registry.enabled_at(session, sites, registry)]
     person = session.get(Citizen, subject)
     return Overview(
         subject_id=subject, actor_id=actor.person_id, basis=str(decision.basis), name=f"{person.given_name} {person.family_name}",

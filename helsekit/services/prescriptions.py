@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from sqlmodel import Session, select
 
 from helsekit.domain.inbox import RenewalRequest, RenewalStatus
@@ -103,51 +102,59 @@ def needing_renewal(session: Session, subject_id: int, today: dt.date) -> list[P
 
 
 def _prescriptions(session: Session, subject_id: int, today: dt.date, only_renewal_soon: bool = False) -> list[Prescription]:
-    spec = specs.load("prescription_view")
-    day = pd.Timestamp(today)
-    rx = histories.of(session, "prescriptions", subject_id, columns=_PRESCRIPTION_COLUMNS)
-    rx = rx.assign(**{c: pd.to_datetime(rx[c]) for c in ("prescribed_on", "valid_until", "discontinued_on")})
-    rx = rx[rx["prescribed_on"] <= day]
-    given = histories.of(session, "dispensings", subject_id, columns=_DISPENSING_COLUMNS)
-    given = given.assign(dispensed_on=pd.to_datetime(given["dispensed_on"]))
-    given = given[given["dispensed_on"] <= day].sort_values(["dispensed_on", "dispensing_id"])
-    if rx.empty:
+    """Every prescription written up to ``today`` (or only those needing renewal soon), newest first.
+
+    Numpy on the few Arrow rows of one citizen rather than pandas: the overview calls this for every
+    citizen who opens Min helse, and most have nothing to renew, which is found before any SQL is run.
+    """
+    spec, day = specs.load("prescription_view"), np.datetime64(today, "D")
+    rx = histories.table(session, "prescriptions", subject_id, _PRESCRIPTION_COLUMNS)
+    rx = rx.filter(histories.column(rx, "prescribed_on") <= day)
+    if rx.num_rows == 0:
         return []
-    used = rx["prescription_id"].map(given["prescription_id"].value_counts()).fillna(0).astype(int)
-    left = (rx["reit"] + 1 - used).clip(lower=0)
-    discontinued = rx["discontinued_on"].notna() & (rx["discontinued_on"] <= day)
-    status = np.select([discontinued, left == 0, rx["valid_until"] < day], ["discontinued", "dispensed", "expired"], "active")
-    renewals = _latest_renewals(session, subject_id, today)
-    order = rx.sort_values(["atc_code", "prescribed_on", "prescription_id"]).index
-    latest_of_drug = pd.Series(False, index=rx.index)
-    latest_of_drug[order] = ~rx.loc[order, "atc_code"].duplicated(keep="last").to_numpy()
+    ids, atc, kind, reit = (histories.column(rx, c) for c in ("prescription_id", "atc_code", "kind", "reit"))
+    prescribed, valid, stopped = (histories.column(rx, c) for c in ("prescribed_on", "valid_until", "discontinued_on"))
+    discontinued = ~np.isnat(stopped) & (stopped <= day)
+    order = np.lexsort((ids, prescribed, atc))
+    latest_of_drug = np.zeros(ids.size, dtype=bool)
+    latest_of_drug[order] = np.r_[atc[order][1:] != atc[order][:-1], True]
     rules = spec["renewal"]
-    pending = rx["prescription_id"].isin([pid for pid, r in renewals.items() if r.status != RenewalStatus.DECLINED])
-    soon = (latest_of_drug & rx["kind"].isin(rules["kinds"]) & ~discontinued & (rx["valid_until"] >= day)
-            & ((rx["valid_until"] <= day + pd.Timedelta(days=rules["soon_days"])) | (left == 0)) & ~pending)
-    frame = rx.assign(left=left, status=status, soon=soon).sort_values(["prescribed_on", "prescription_id"], ascending=False)
-    if only_renewal_soon:
-        frame = frame[frame["soon"]]
-        given = given[given["prescription_id"].isin(frame["prescription_id"])]
-    pharmacies = directory.organisation_names(session, given["pharmacy_id"])
-    prescribers = directory.practitioner_names(session, frame["prescriber_id"])
-    by_prescription = {pid: tuple(Dispensing(int(g.dispensing_id), g.dispensed_on.date(), int(g.pharmacy_id), pharmacies.get(int(g.pharmacy_id)),
-                                             int(g.price), int(g.egenandel)) for g in rows.itertuples())
-                       for pid, rows in given.groupby("prescription_id")}
+    candidate = latest_of_drug & np.isin(kind, rules["kinds"]) & ~discontinued & (valid >= day)
+    if only_renewal_soon and not candidate.any():
+        return []
+    given = histories.table(session, "dispensings", subject_id, _DISPENSING_COLUMNS)
+    given = given.filter(histories.column(given, "dispensed_on") <= day).sort_by([("dispensed_on", "ascending"), ("dispensing_id", "ascending")])
+    taken = (histories.column(given, "prescription_id")[None, :] == ids[:, None]).sum(axis=1)  # one citizen's: a small matrix
+    left = np.maximum(reit + 1 - taken, 0)
+    status = np.select([discontinued, left == 0, valid < day], ["discontinued", "dispensed", "expired"], "active")
+    soon = candidate & ((valid <= day + np.timedelta64(rules["soon_days"], "D")) | (left == 0))
+    renewals = _latest_renewals(session, subject_id, today) if soon.any() or not only_renewal_soon else {}
+    soon &= ~np.isin(ids, [pid for pid, r in renewals.items() if r.status != RenewalStatus.DECLINED])
+    keep = np.flatnonzero(soon if only_renewal_soon else np.ones(ids.size, dtype=bool))
+    keep = keep[np.lexsort((ids[keep], prescribed[keep]))[::-1]]
+    if keep.size == 0:
+        return []
+    rows = rx.take(keep).to_pylist()
+    dispensings = [d for d in given.to_pylist() if d["prescription_id"] in set(ids[keep].tolist())]
+    pharmacies = directory.organisation_names(session, [d["pharmacy_id"] for d in dispensings])
+    prescribers = directory.practitioner_names(session, [r["prescriber_id"] for r in rows])
+    by_prescription: dict[int, list[Dispensing]] = {}
+    for d in dispensings:
+        by_prescription.setdefault(d["prescription_id"], []).append(Dispensing(
+            d["dispensing_id"], d["dispensed_on"], d["pharmacy_id"], pharmacies.get(d["pharmacy_id"]), int(d["price"]), int(d["egenandel"])))
     kinds = {k: (label, pay) for k, label, pay in zip(spec["kinds"]["kind"], spec["kinds"]["label"], spec["kinds"]["payment"])}
     labels = dict(zip(spec["statuses"]["status"], spec["statuses"]["label"]))
     items = []
-    for r in frame.itertuples():
-        kind_label, payment = kinds.get(r.kind, (r.kind, ""))
-        stopped = None if pd.isna(r.discontinued_on) else r.discontinued_on.date()
+    for i, r in zip(keep, rows):
+        kind_label, payment = kinds.get(r["kind"], (r["kind"], ""))
         items.append(Prescription(
-            prescription_id=int(r.prescription_id), drug=r.drug, atc_code=r.atc_code, kind=r.kind, kind_label=kind_label, payment_nb=payment,
-            reseptgruppe=r.reseptgruppe, prescribed_on=r.prescribed_on.date(), valid_until=r.valid_until.date(), reit=int(r.reit),
-            dispensings_left=int(r.left), status=r.status, status_nb=labels[r.status], discontinued_on=stopped,
-            prescriber_name=directory.name_of(prescribers, r.prescriber_id),
-            usage_nb=usage_line(r.drug, r.atc_code, kind_label, r.status, r.valid_until.date(), int(r.left), stopped),
-            renewal=renewals.get(int(r.prescription_id)), needs_renewal_soon=bool(r.soon),
-            dispensings=by_prescription.get(r.prescription_id, ()),
+            prescription_id=r["prescription_id"], drug=r["drug"], atc_code=r["atc_code"], kind=r["kind"], kind_label=kind_label, payment_nb=payment,
+            reseptgruppe=r["reseptgruppe"], prescribed_on=r["prescribed_on"], valid_until=r["valid_until"], reit=r["reit"],
+            dispensings_left=int(left[i]), status=str(status[i]), status_nb=labels[str(status[i])], discontinued_on=r["discontinued_on"],
+            prescriber_name=directory.name_of(prescribers, r["prescriber_id"]),
+            usage_nb=usage_line(r["drug"], r["atc_code"], kind_label, str(status[i]), r["valid_until"], int(left[i]), r["discontinued_on"]),
+            renewal=renewals.get(r["prescription_id"]), needs_renewal_soon=bool(soon[i]),
+            dispensings=tuple(by_prescription.get(r["prescription_id"], ())),
         ))
     return items
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
@@ -114,9 +115,24 @@ def statuses_for_overview(session: Session, subject_id: int, today: dt.date) -> 
     No access check: the caller must already have checked the policy for ``subject_id`` (for
     :attr:`~helsekit.services.policy.Service.REFERRALS`, which needs Full tilgang, §3.5).
     """
-    closed_statuses = set(specs.load("referral_rights")["tabs"]["closed"])
-    return [ReferralStatus(r.referral_id, r.hospital_name, r.status, r.status_on, r.legal_deadline)
-            for r in _referrals(session, subject_id, dt.datetime.combine(today, dt.time(23, 59, 59))) if r.status not in closed_statuses]
+    statuses = histories.table(session, "referral_statuses", subject_id, ["referral_id", "status", "at"])
+    reached = histories.column(statuses, "at") <= np.datetime64(today)
+    if not reached.any():
+        return []
+    ids, names, days = (histories.column(statuses, c)[reached] for c in ("referral_id", "status", "at"))
+    order = np.lexsort((np.arange(ids.size), days, ids))  # by referral, then day, then as stored
+    ids, names, days = ids[order], names[order], days[order]
+    last = np.r_[ids[1:] != ids[:-1], True]  # the last status reached is the current one
+    open_ = last & ~np.isin(names, specs.load("referral_rights")["tabs"]["closed"])
+    if not open_.any():
+        return []
+    current = {int(i): (str(n), d.astype(dt.date)) for i, n, d in zip(ids[open_], names[open_], days[open_])}
+    refs = [r for r in histories.table(session, "referrals", subject_id, ["referral_id", "hospital_id", "received_on", "assessed_on", "legal_deadline"]).to_pylist()
+            if r["referral_id"] in current]
+    hospitals = directory.organisation_names(session, [r["hospital_id"] for r in refs])
+    refs.sort(key=lambda r: (r["received_on"], r["referral_id"]), reverse=True)
+    return [ReferralStatus(r["referral_id"], hospitals.get(r["hospital_id"]), *current[r["referral_id"]],
+                           r["legal_deadline"] if r["assessed_on"] is not None and r["assessed_on"] <= today else None) for r in refs]
 
 
 def _date(value: object) -> dt.date | None:

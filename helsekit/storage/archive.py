@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,17 +115,18 @@ def read(db: str, table_name: str) -> pa.Table:
 
 
 @lru_cache(maxsize=48)
-def _footer(path: str, inode: int, changed: int, size: int) -> tuple[pq.FileMetaData, np.ndarray | None]:
-    """A part's parsed footer and its row-group index (None in parts written before the index).
+def _footer(path: str, inode: int, changed: int, size: int) -> tuple[pq.ParquetFile, np.ndarray | None, threading.Lock]:
+    """A part opened with its parsed footer, its row-group index (None in parts written before the
+    index), and a lock for reading from the one open file.
 
     Kept for the last 48 parts (a footer of 200 row groups takes about 1 MiB parsed): reads of one
-    citizen's tables, and of the same citizen again, reuse them; ``inode``, ``changed`` and ``size``
-    (the file's inode, mtime and size) make a regenerated archive miss. FileMetaData is read-only, so threads may share it.
+    citizen's tables, and of the same citizen again, reuse them without opening the file again;
+    ``inode``, ``changed`` and ``size`` (the file's inode, mtime and size) make a regenerated archive miss.
     """
-    metadata = pq.read_metadata(path)
-    index = (metadata.metadata or {}).get(_INDEX_KEY)
+    part = pq.ParquetFile(path)
+    index = (part.metadata.metadata or {}).get(_INDEX_KEY)
     first = None if index is None else np.frombuffer(index, "<i8")
-    return metadata, first if first is not None and first.size == metadata.num_row_groups else None
+    return part, first if first is not None and first.size == part.metadata.num_row_groups else None, threading.Lock()
 
 
 def _groups_by_statistics(metadata: pq.FileMetaData, key: str, low: int, high: int) -> list[int]:
@@ -161,7 +163,8 @@ def _citizen_rows(path: str, inode: int, changed: int, size: int, table_name: st
     citizen's hospital appointments twice (their appointments and their referrals), and a portal
     page often reads what the one before it did. Each result is a copy of its few rows, so the
     cache does not hold on to the row groups they came from."""
-    metadata, first = _footer(path, inode, changed, size)
+    part, first, lock = _footer(path, inode, changed, size)
+    metadata = part.metadata
     keyed = _key_of(table_name, metadata.schema.names)
     if keyed is None:
         raise ValueError(f"history table {table_name} is not kept per citizen")
@@ -173,7 +176,8 @@ def _citizen_rows(path: str, inode: int, changed: int, size: int, table_name: st
         groups = list(range(max(int(np.searchsorted(first, low, "left")) - 1, 0), int(np.searchsorted(first, high, "right"))))
     wanted = list(metadata.schema.names) if columns is None else list(columns)
     read = wanted if key in wanted else [*wanted, key]
-    rows = pq.ParquetFile(path, metadata=metadata).read_row_groups(groups, columns=read, use_threads=False)
+    with lock:
+        rows = part.read_row_groups(groups, columns=read, use_threads=False)
     keys = rows[key].to_numpy()
     if first is None:  # not necessarily sorted within the groups read
         return rows.filter(pa.array((keys >= low) & (keys <= high))).select(wanted)
