@@ -20,3 +20,15 @@ def test_benchmark_script_runs_quickly_without_norway():
     assert result.returncode == 0, result.stderr
     assert "citizens/s" in result.stdout
     assert "Syntetiske data" in result.stdout
+
+
+@pytest.mark.slow
+def test_services_benchmark_runs_on_a_given_default_database(default_db):
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_services.py", "--db-default", default_db, "--skip-norway",
+         "--citizens", "40", "--baseline-citizens", "5"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "overview(session" in result.stdout and "calls/s" in result.stdout
+    assert "Syntetiske data" in result.stdout
