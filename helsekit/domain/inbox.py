@@ -6,6 +6,7 @@ offices write through :mod:`helsekit.services` from the reference date on is sto
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
@@ -54,10 +55,16 @@ class RenewalStatus:
     DECLINED = "avslått"
 
 
+#: At most one request per prescription waits for the GP at a time; the database enforces it.
+ONE_PENDING_RENEWAL = "ix_renewal_request_one_pending"
+_PENDING = sa.text("status = 'sendt'")
+
+
 class RenewalRequest(SQLModel, table=True):
     """A 'Forny resept' request (§10.6) sent on Min helse; the GP decides."""
 
     __tablename__ = "renewal_request"
+    __table_args__ = (sa.Index(ONE_PENDING_RENEWAL, "prescription_id", unique=True, sqlite_where=_PENDING, postgresql_where=_PENDING),)
 
     id: int | None = Field(default=None, primary_key=True)
     citizen_id: int = Field(foreign_key="citizen.id", index=True)

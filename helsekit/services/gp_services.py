@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.copayments import Schedule
 from helsekit.domain.gp_lists import GpList, GpListMembership
-from helsekit.domain.inbox import PortalMessage, RenewalRequest, RenewalStatus, Sender, Topic
+from helsekit.domain.inbox import ONE_PENDING_RENEWAL, PortalMessage, RenewalRequest, RenewalStatus, Sender, Topic
 from helsekit.domain.organisations import offers_prescription_renewal
 from helsekit.errors import InvalidInput, NotFound, NotOffered, RuleBroken
 from helsekit.generator import specs
@@ -180,6 +181,11 @@ def office_offers_renewal(gp_office_id: int) -> bool:
     return bool(offers_prescription_renewal(gp_office_id, specs.load("prescriptions")["renewal"]["portal_offered_by_office"]))
 
 
+def _already_pending(prescription_id: int) -> RuleBroken:
+    return RuleBroken(f"a renewal of prescription {prescription_id} already waits for the GP",
+                      "Du har allerede bedt om fornyelse av denne resepten; legen har ikke svart ennå.", "prescription_id")
+
+
 def request_renewal(session: Session, actor: Actor, prescription_id: int, now: dt.datetime) -> Renewal:
     """Ask the subject's fastlege to renew one of the subject's earlier prescriptions (Forny resept, §10.6).
 
@@ -205,12 +211,17 @@ def request_renewal(session: Session, actor: Actor, prescription_id: int, now: d
     pending = session.exec(select(RenewalRequest.id).where(RenewalRequest.citizen_id == subject, RenewalRequest.prescription_id == prescription_id,
                                                            RenewalRequest.status == RenewalStatus.SENT)).first()
     if pending is not None:
-        raise RuleBroken(f"a renewal of prescription {prescription_id} already waits for the GP",
-                         "Du har allerede bedt om fornyelse av denne resepten; legen har ikke svart ennå.", "prescription_id")
+        raise _already_pending(prescription_id)
     drug = str(row["drug"])
-    with access.unit_of_work(session):
-        first = _open_thread(session, actor, office, Topic.RENEWAL, f"Forny resept: {drug}", now, prescription_id=prescription_id)
-        request = RenewalRequest(citizen_id=subject, prescription_id=prescription_id, gp_office_id=office, requested_by=actor.person_id,
-                                 requested_at=_stamp(now), message_id=first.id)
-        session.add(request)
+    try:
+        with access.unit_of_work(session):
+            first = _open_thread(session, actor, office, Topic.RENEWAL, f"Forny resept: {drug}", now, prescription_id=prescription_id)
+            request = RenewalRequest(citizen_id=subject, prescription_id=prescription_id, gp_office_id=office, requested_by=actor.person_id,
+                                     requested_at=_stamp(now), message_id=first.id)
+            session.add(request)
+            session.flush()
+    except IntegrityError as error:  # another session sent the same request a moment earlier
+        if ONE_PENDING_RENEWAL not in str(error.orig) and "renewal_request.prescription_id" not in str(error.orig):
+            raise
+        raise _already_pending(prescription_id) from None
     return Renewal(request.id, prescription_id, drug, office, request.status, request.requested_at, _thread(session, first.thread_id))

@@ -5,6 +5,7 @@ prescription, one request at a time (§2.6, §10.6)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 import pytest
@@ -135,4 +136,29 @@ def test_a_second_renewal_of_the_same_prescription_is_refused_while_the_first_is
         with pytest.raises(RuleBroken) as refused:
             gp_services.request_renewal(session, Actor(citizen), prescription, NOW + dt.timedelta(hours=1))
         assert refused.value.field == "prescription_id"
+        assert _counts(session) == (1, 1)
+
+
+def test_simultaneous_renewal_requests_for_one_prescription_leave_exactly_one(db, data, adults):
+    """Ten sessions ask at the same moment: the database's one-pending index, not the check before the
+    insert, decides; the others are told a request already waits, and nothing else is written."""
+    citizen, prescription, _ = _with_prescription(data, adults, offered=True)
+    start, outcomes = threading.Barrier(10), []
+
+    def ask():
+        with Session(engine_for(db)) as session:
+            start.wait()
+            try:
+                gp_services.request_renewal(session, Actor(citizen), prescription, NOW)
+                outcomes.append("sent")
+            except RuleBroken as refused:
+                outcomes.append(refused.field)
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["prescription_id"] * 9 + ["sent"]
+    with Session(engine_for(db)) as session:
         assert _counts(session) == (1, 1)
