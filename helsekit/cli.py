@@ -53,6 +53,33 @@ def _profiles(args: argparse.Namespace) -> None:  # noqa: ARG001
         print(f"{name:<8} {profile['citizens']:>10,} citizens, reference date {profile['reference_date']}")
 
 
+def _pilots_list(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from helsekit import pilots
+    from helsekit.errors import DatabaseError
+    from helsekit.services import roster
+    from helsekit.storage.database import engine_for, is_url
+
+    db = args.db or config.default_database()
+    if not is_url(db) and not Path(db).is_file():
+        raise DatabaseError(f"db: no helsekit database at {db}; create one with `make demo`",
+                            f"Fant ingen helsekit-database i {db}; lag en med `make demo`.", "db")
+    found, broken = pilots.discover(args.pilots and Path(args.pilots))
+    for error in broken:  # a broken manifest is named; the others are still listed
+        print(f"error: {error.message_en}", file=sys.stderr)
+    with Session(engine_for(db)) as session:
+        for pilot in found:
+            print(f"{pilot.id}\t{pilot.title}\t{pilot.status}")
+            sites = roster.pilot_sites(session, pilot) if pilot.status == "pilot" else []
+            for site in sites:
+                print(f"  {site.id}\t{site.name}\t{site.kind}\t{site.kommune_number}")
+            if not sites:
+                print("  (enabled at no site in this database)")
+
+
 def _check_numbers(args: argparse.Namespace) -> None:
     from helsekit.domain import person_numbers
 
@@ -107,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     profiles = commands.add_parser("profiles", help="list the generator profiles")
     profiles.set_defaults(run=_profiles)
+
+    pilot_commands = commands.add_parser("pilots", help="the pilot services and the sites where they are enabled")
+    pilot_actions = pilot_commands.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    listing = pilot_actions.add_parser("list", help="list each pilot with its status and the treatment sites where it is enabled")
+    listing.add_argument("--db", default=None, help="the database whose sites are listed (default: the embedded file)")
+    listing.add_argument("--pilots", default=None, help="the folder of pilot folders (default: pilots/)")
+    listing.set_defaults(run=_pilots_list)
 
     numbers = commands.add_parser("person-number", help="check or make synthetic person numbers")
     actions = numbers.add_subparsers(dest="action", required=True, parser_class=_Parser)

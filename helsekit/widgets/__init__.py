@@ -1,0 +1,13 @@
+"""Shared components ("felleskomponenter") for pilot pages: ipywidgets with bokmål labels.
+
+Each component is an ipywidgets box usable on its own in a notebook. It takes a database (a path, or a
+callable returning a new sqlmodel Session), an :class:`~helsekit.services.actors.Actor` and ``now``;
+it calls only :mod:`helsekit.services` and shows every service refusal as its ``message_nb``.
+Everything shown is HTML-escaped. Each root has a CSS class ``hk-…`` as a stable hook for browser tests.
+
+* :mod:`.chrome`: the "Syntetiske data" banner and the page header.
+* :mod:`.login`: synthetic log-in and "act as".
+* :mod:`.overview`: the Min helse overview tiles.
+* :mod:`.appointments`: appointments with book, change, cancel, confirm and .ics download.
+* :mod:`.page`: what a pilot notebook does first (query string, pilot enabled at the site?).
+"""
