@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import Session
 
 from helsekit import pilots
-from helsekit.services import access, roster
+from helsekit.services import access, access_log, kjernejournal, roster
 from helsekit.services import appointments as appointment_service
 from helsekit.services import overview as overview_service
 from helsekit.services.actors import Actor
@@ -27,6 +27,7 @@ from helsekit.widgets.chrome import Chrome
 from helsekit.widgets.login import Login
 from helsekit.widgets.overview import OverviewTiles, render
 from helsekit.widgets.page import PilotPage, query_parameters
+from helsekit.widgets.records import AccessLogTable, KjernejournalPanel, log_table
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -268,3 +269,33 @@ def test_pilots_list_prints_each_pilot_with_its_sites_and_names_a_broken_manifes
 def test_pilots_list_exits_2_when_the_database_is_missing(tmp_path):
     result = run_cli("pilots", "list", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 2 and "no helsekit database" in result.stderr
+
+
+# --- kjernejournal and the log of use -------------------------------------------------------------
+
+def test_opening_the_kjernejournal_writes_a_read_that_the_log_table_shows(work):
+    me = adult_at(work, booking_site(work))
+    log = AccessLogTable(sessions(work), Actor(me, me))
+    before = log.table.value.count("Helsenorge")
+    panel = KjernejournalPanel(sessions(work), Actor(me, me), log_table=log)
+    panel.open_button.click()
+    assert "Kritisk informasjon" in panel.content.value and "logg over bruk" in panel.status.value
+    assert log.table.value.count("Helsenorge") == before + 1
+    with Session(engine_for(work)) as session:
+        assert [r.actor_id for r in kjernejournal.reads(session, me)][:1] == [me]
+
+
+def test_the_kjernejournal_refuses_a_stranger_in_bokmal_and_logs_nothing(work):
+    people = [p.citizen_id for p in Login(work, booking_site(work)).people if p.age >= 20]
+    stranger = Actor(people[0], people[-1])
+    panel = KjernejournalPanel(sessions(work), stranger)
+    panel.open_button.click()
+    assert "Ikke tillatt" in panel.status.value and panel.content.value == ""
+    with Session(engine_for(work)) as session:
+        assert kjernejournal.reads(session, people[-1]) == []
+
+
+def test_the_log_table_escapes_what_it_shows():
+    entry = access_log.LogEntry(dt.datetime(2025, 1, 1, 9, 0), access_log.HEALTH_PERSONNEL, "kjernejournal", HOSTILE, HOSTILE, HOSTILE, None)
+    table = log_table(access_log.AccessLogView(1, [entry]))
+    assert HOSTILE not in table and table.count(ESCAPED) == 3
