@@ -9,6 +9,7 @@ Everything shown is HTML-escaped. Each root has a CSS class ``hk-…`` as a stab
 * :mod:`.login`: synthetic log-in and "act as".
 * :mod:`.overview`: the Min helse overview tiles.
 * :mod:`.appointments`: appointments with book, change, cancel, confirm and .ics download.
+* :mod:`.prescriptions`: Mine resepter with Forny resept.
 * :mod:`.records`: the kjernejournal (a logged read) and the log of use.
 * :mod:`.page`: what a pilot notebook does first (query string, pilot enabled at the site?).
 """

@@ -27,6 +27,7 @@ from helsekit.widgets.chrome import Chrome
 from helsekit.widgets.login import Login
 from helsekit.widgets.overview import OverviewTiles, render
 from helsekit.widgets.page import PilotPage, query_parameters
+from helsekit.widgets.prescriptions import PrescriptionsPanel
 from helsekit.widgets.records import AccessLogTable, KjernejournalPanel, log_table
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -299,3 +300,31 @@ def test_the_log_table_escapes_what_it_shows():
     entry = access_log.LogEntry(dt.datetime(2025, 1, 1, 9, 0), access_log.HEALTH_PERSONNEL, "kjernejournal", HOSTILE, HOSTILE, HOSTILE, None)
     table = log_table(access_log.AccessLogView(1, [entry]))
     assert HOSTILE not in table and table.count(ESCAPED) == 3
+
+
+# --- prescriptions with Forny resept --------------------------------------------------------------
+
+def with_prescription(db: str, pilot_id: str) -> PrescriptionsPanel:
+    """The panel of the first adult at the pilot's first site who has a prescription to renew."""
+    with Session(engine_for(db)) as session:
+        site = roster.pilot_sites(session, next(p for p in pilots.discover()[0] if p.id == pilot_id))[0].id
+        people = roster.citizens_at(session, site, access.reference_now(session).date())
+    for person in (p for p in people if p.age >= 20):
+        panel = PrescriptionsPanel(sessions(db), Actor(person.citizen_id, person.citizen_id))
+        if panel.rows:
+            return panel
+    raise AssertionError(f"no adult with a prescription at {site}")
+
+
+def test_forny_resept_sends_one_request_and_a_second_is_refused_while_it_waits(work):
+    panel = with_prescription(work, "min-helse-oversikt")  # GP offices in 0301: the tiny one offers Forny resept
+    panel.rows[0].renew_button.click()
+    assert "er sendt til fastlegen" in panel.status.value
+    panel.rows[0].renew_button.click()
+    assert "allerede bedt om fornyelse" in panel.status.value
+
+
+def test_forny_resept_at_an_office_without_it_shows_the_refusal(work):
+    panel = with_prescription(work, "fastlegetime")  # the tiny GP office in 5001 does not offer it
+    panel.rows[0].renew_button.click()
+    assert "tilbyr ikke Forny resept" in panel.status.value
