@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import Session
 
 from helsekit import pilots
+from helsekit.errors import InvalidInput
 from helsekit.services import access, access_log, kjernejournal, roster
 from helsekit.services import appointments as appointment_service
 from helsekit.services import overview as overview_service
@@ -328,3 +329,25 @@ def test_forny_resept_at_an_office_without_it_shows_the_refusal(work):
     panel = with_prescription(work, "fastlegetime")  # the tiny GP office in 5001 does not offer it
     panel.rows[0].renew_button.click()
     assert "tilbyr ikke Forny resept" in panel.status.value
+
+
+# --- the log-in's list ----------------------------------------------------------------------------
+
+def test_the_log_in_list_at_a_gp_office_holds_only_people_on_its_lists_on_the_day(default_db):
+    from helsekit.services import gp_services
+
+    with Session(engine_for(default_db)) as session:
+        today = access.reference_now(session).date()
+        site = booking_site(default_db)
+        people = roster.citizens_at(session, site, today, limit=50)
+        assert len(people) == 50
+        assert {gp_services.gp_list_on(session, p.citizen_id, today).gp_office_id for p in people} == {site}
+
+
+def test_the_log_in_list_is_bounded_and_refuses_a_limit_out_of_range(tiny_db):
+    with Session(engine_for(tiny_db)) as session:
+        today = access.reference_now(session).date()
+        with pytest.raises(InvalidInput):
+            roster.citizens_at(session, booking_site(tiny_db), today, limit=roster.MAX_LIMIT + 1)
+        with pytest.raises(InvalidInput):
+            roster.citizens_at(session, "1140; DROP TABLE citizen", today)
