@@ -11,7 +11,7 @@ export JUPYTER_DATA_DIR   := $(CURDIR)/.test-state/jupyter-data
 export IPYTHONDIR         := $(CURDIR)/.test-state/ipython
 export MPLCONFIGDIR       := $(CURDIR)/.test-state/matplotlib
 
-.PHONY: help demo test bench venv clean
+.PHONY: help demo gallery test bench venv clean
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -28,6 +28,11 @@ venv: $(STAMP) ## Create the virtual environment and install helsekit (done by d
 
 demo: $(STAMP) ## Generate the default population and its health histories into synthetic_data/ and summarise it
 	$(BIN)/helsekit generate --profile default --seed 42 --summary
+
+gallery: $(STAMP) ## Serve the running pilots and their gallery with Voilà on http://127.0.0.1:8866 (generates the default database if missing)
+	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(IPYTHONDIR) $(MPLCONFIGDIR)
+	@test -f synthetic_data/helsekit.db || $(BIN)/helsekit generate --profile default --seed 42
+	$(BIN)/helsekit serve
 
 test: $(STAMP) ## Run the whole test suite (unit, generator, storage, CLI, notebooks)
 	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(IPYTHONDIR) $(MPLCONFIGDIR)

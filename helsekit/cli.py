@@ -112,6 +112,14 @@ def _make_numbers(args: argparse.Namespace) -> None:
     print("\n".join(str(n) for n in numbers))
 
 
+def _serve(args: argparse.Namespace) -> None:
+    from helsekit.serve import serve
+
+    code = serve(args.db, args.pilots, args.host, args.port)
+    if code:
+        sys.exit(code)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the test that checks the README documents every command)."""
     parser = _Parser(prog="helsekit", description=f"helsekit: synthetic Norwegian citizens for prototyping helsenorge.no services. {SYNTHETIC_DATA_LABEL}.")
@@ -154,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--count", type=int, default=1, help="how many (1–100)")
     make.add_argument("--seed", type=int, default=0)
     make.set_defaults(run=_make_numbers)
+
+    serve = commands.add_parser("serve", help="publish the running pilots and a gallery, and serve them with Voilà")
+    serve.add_argument("--db", default=None, help="the database the pilots use (default: the embedded file)")
+    serve.add_argument("--pilots", default=None, help="the folder of pilot folders (default: pilots/)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    serve.set_defaults(run=_serve)
     return parser
 
 

@@ -1,0 +1,30 @@
+"""Constants and helpers the browser tests and their fixtures share (imported by name: tests/ has no packages)."""
+
+from __future__ import annotations
+
+import os
+
+from helsekit import config
+
+CHROMIUM = os.environ.get("HELSEKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+STATE = config.PROJECT_ROOT / ".test-state"
+SCREENSHOTS = config.REPORTS_DIR / "output" / "screenshots"
+READY_TIMEOUT_S = 60
+#: A page must be completely rendered within this (Voilà's first render is 1–2.5 s here; CI may be slower).
+PAGE_TIMEOUT_MS = 60_000
+PROBE_ID = "probe"
+PLANNED_ID = "planlagt"
+BROKEN_ID = "brukket"
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def wait_until_rendered(page) -> None:
+    """Wait until Voilà has executed every cell and shown the page (the spinner gone, the cells shown)."""
+    page.wait_for_selector("#loading", state="detached")
+    page.wait_for_selector("#rendered_cells", state="visible")
