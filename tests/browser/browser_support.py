@@ -14,6 +14,9 @@ SCREENSHOTS = config.REPORTS_DIR / "output" / "screenshots"
 READY_TIMEOUT_S = 60
 #: A page must be completely rendered within this (Voilà's first render is 1–2.5 s here; CI may be slower).
 PAGE_TIMEOUT_MS = 60_000
+#: The test server culls a kernel idle this long, checking this often (helsekit serve: 120 s / 30 s).
+CULL_IDLE_S = 20
+CULL_INTERVAL_S = 5
 PROBE_ID = "probe"
 PLANNED_ID = "planlagt"
 BROKEN_ID = "brukket"

@@ -26,7 +26,7 @@ from helsekit.pilots import PILOTS_DIR
 from helsekit.serve import Published, publish, voila_command, voila_environment
 from helsekit.storage.sandbox import sandbox
 
-from browser_support import BROKEN_ID, CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, READY_TIMEOUT_S, STATE
+from browser_support import BROKEN_ID, CHROMIUM, CHROMIUM_ARGS, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, READY_TIMEOUT_S, STATE
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,6 +57,7 @@ class Server:
     published: Published
     db: str
     log: Path
+    pid: int
 
 
 def _free_port() -> int:
@@ -111,7 +112,8 @@ def server(chromium, tiny_db, pilots_dir, tmp_path_factory):
     log = work / "voila.log"
     with log.open("wb") as out:
         # Short culling so the kernels of closed pages do not pile up during the session.
-        process = subprocess.Popen(voila_command(published.folder, port=port, cull_idle_timeout=20, cull_interval=5),
+        process = subprocess.Popen(voila_command(published.folder, port=port, cull_idle_timeout=CULL_IDLE_S,
+                                                 cull_interval=CULL_INTERVAL_S),
                                    env=voila_environment(db, STATE), stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -129,7 +131,7 @@ def server(chromium, tiny_db, pilots_dir, tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"Voilà was not ready within {READY_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-        yield Server(base, published, db, log)
+        yield Server(base, published, db, log, process.pid)
     finally:
         try:
             os.killpg(process.pid, signal.SIGTERM)

@@ -13,13 +13,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import psutil
 import pytest
 
 from helsekit.pilots import discover
 
-from browser_support import BROKEN_ID, PLANNED_ID, PROBE_ID, screenshot, wait_until_rendered
+from browser_support import (BROKEN_ID, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, screenshot,
+                             wait_until_rendered)
 
 XSS = "<img src=x onerror=window.__xss=1>"
+PAGE_VIEWS = 8
 RUNNING = sorted({p.id for p in discover()[0] if p.status == "pilot"} | {PROBE_ID})
 
 
@@ -105,3 +108,25 @@ def test_a_new_pilot_folder_with_its_own_manifest_appears_in_the_gallery_and_ope
     wait_until_rendered(page)
     assert page.locator(".probe-site").inner_text() == f"Behandlingssted: {sites[0][0]}"
     screenshot(page, "pilot-probe-from-gallery")
+
+
+def _kernels(server) -> int:
+    """The kernels the Voilà server is running now (one per page view until it is culled)."""
+    return sum(1 for child in psutil.Process(server.pid).children(recursive=True)
+               if "ipykernel_launcher" in " ".join(child.cmdline()))
+
+
+def test_the_kernels_of_closed_pages_are_culled_back_to_the_idle_count(chromium, server):
+    before = _kernels(server)
+    pilot, sites, _ = _entry(server, PROBE_ID)
+    for _ in range(PAGE_VIEWS):
+        context = chromium.new_context()
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        _open(page, server, server.published.url(pilot, sites[0][0]))
+        context.close()  # a closed tab: Voilà's shutdown beacon does not stop the kernel
+    assert _kernels(server) >= PAGE_VIEWS, "each page view should have started a kernel"
+    deadline = time.monotonic() + CULL_IDLE_S + 2 * CULL_INTERVAL_S + 10
+    while _kernels(server) > before and time.monotonic() < deadline:
+        time.sleep(1)
+    assert _kernels(server) <= before, f"{_kernels(server)} kernels still running, {before} before the page views"
