@@ -28,6 +28,8 @@ def screenshot(page, name: str) -> None:
 
 
 def wait_until_rendered(page) -> None:
-    """Wait until Voilà has executed every cell and shown the page (the spinner gone, the cells shown)."""
+    """Wait until Voilà has executed every cell, shown the page and drawn every widget (the spinner gone, the
+    cells shown, no "Loading widget..." placeholder left)."""
     page.wait_for_selector("#loading", state="detached")
     page.wait_for_selector("#rendered_cells", state="visible")
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')")
