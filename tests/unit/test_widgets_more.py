@@ -1,0 +1,137 @@
+"""The widgets of the later pilots (helsekit.widgets.threads, .referrals), built without a browser.
+
+Buttons are pressed with ``click()``; what they do is checked in the data through the services. Tests
+that write work on a sandbox copy of the session's tiny database.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from helsekit import pilots
+from helsekit.services import access, gp_services, messages, roster
+from helsekit.services.actors import Actor
+from helsekit.storage.database import engine_for
+from helsekit.storage.sandbox import sandbox
+from helsekit.widgets.page import PilotPage
+from helsekit.widgets.threads import MessageThreadsPanel
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def sessions(db: str):
+    engine = engine_for(db)
+    return lambda: Session(engine)
+
+
+def pilot(pilot_id: str) -> pilots.Pilot:
+    return next(p for p in pilots.discover()[0] if p.id == pilot_id)
+
+
+def sites_of(db: str, pilot_id: str) -> list:
+    with Session(engine_for(db)) as session:
+        return roster.pilot_sites(session, pilot(pilot_id))
+
+
+def adult_at(db: str, site_id: int) -> int:
+    with Session(engine_for(db)) as session:
+        people = roster.citizens_at(session, site_id, access.reference_now(session).date())
+    return next(p.citizen_id for p in people if 20 <= p.age <= 70)
+
+
+@pytest.fixture()
+def work(tiny_db, tmp_path) -> str:
+    return sandbox(tiny_db, tmp_path)
+
+
+@pytest.fixture()
+def threads(work) -> MessageThreadsPanel:
+    me = adult_at(work, sites_of(work, "e-konsultasjon")[0].id)
+    return MessageThreadsPanel(sessions(work), Actor(me, me))
+
+
+def live_thread(panel: MessageThreadsPanel, thread_id: int) -> gp_services.Thread:
+    with panel.sessions() as session:
+        return gp_services.thread(session, panel.actor, thread_id, panel.now)
+
+
+# --- e-konsultasjon ------------------------------------------------------------------------------
+
+def test_e_konsultasjon_runs_only_at_gp_offices_that_offer_forny_resept(tiny_db, default_db):
+    for db in (tiny_db, default_db):
+        found = sites_of(db, "e-konsultasjon")
+        assert found, f"e-konsultasjon has no site in {db}"
+        assert all(o.kind == "gp_office" and gp_services.office_offers_renewal(o.id) for o in found)
+
+
+def test_starting_an_e_consultation_opens_a_thread_with_the_fastlege_and_its_egenandel(threads):
+    threads.new_text.value = f"Vondt i halsen {HOSTILE}"
+    threads.start_button.click()
+    assert "sendt til fastlegen" in threads.status.value
+    key = threads.choice.options[0][1]
+    assert key[0] == "helsenorge" and threads.opened.thread_id == key[1]
+    stored = live_thread(threads, key[1])
+    assert stored.topic == "e_konsultasjon" and stored.messages[0].body == f"Vondt i halsen {HOSTILE}"
+    assert stored.egenandel is not None and (str(stored.egenandel) in threads.status.value or stored.egenandel == 0)
+    assert ESCAPED in threads.messages.value and HOSTILE not in threads.messages.value
+
+
+def test_a_reply_lands_in_the_open_thread(threads):
+    threads.new_text.value = "Vondt i halsen"
+    threads.start_button.click()
+    threads.reply_text.value = "Og feber siden i går."
+    threads.reply_button.click()
+    assert "Svaret er sendt" in threads.status.value
+    stored = live_thread(threads, threads.opened.thread_id)
+    assert [m.body for m in stored.messages] == ["Vondt i halsen", "Og feber siden i går."]
+    assert "Og feber siden i går." in threads.messages.value
+
+
+def test_an_empty_message_is_refused_in_bokmal_and_nothing_is_written(threads):
+    before = len(threads.threads)
+    threads.new_text.value = "   "
+    threads.start_button.click()
+    assert "Meldingen må ha" in threads.status.value
+    threads.refresh()
+    assert len(threads.threads) == before
+
+
+def test_replying_with_no_thread_open_is_refused(threads):
+    threads.reply("Hei")
+    assert "Åpne en samtale først" in threads.status.value
+
+
+def test_opening_a_generated_thread_marks_it_read_and_offers_no_reply(threads):
+    unread = next((t for t in threads.threads if t.unread and t.source == "historikk"), threads.threads[0])
+    threads.open_thread((unread.source, unread.thread_id))
+    assert threads.opened == unread and threads.reply_box.layout.display == "none"
+    with threads.sessions() as session:
+        after = messages.inbox(session, threads.actor, threads.now)
+    assert not any(m.unread for m in after if m.thread_id == unread.thread_id and m.source == unread.source)
+
+
+def test_a_thread_the_list_never_offered_is_refused(threads):
+    threads.open_thread(("helsenorge", 999_999))
+    assert "Velg en samtale fra listen" in threads.status.value and threads.opened is None
+
+
+def test_a_stranger_sees_the_policys_refusal_in_bokmal(work):
+    site = sites_of(work, "e-konsultasjon")[0].id
+    with Session(engine_for(work)) as session:
+        people = roster.citizens_at(session, site, access.reference_now(session).date())
+    me, other = [p.citizen_id for p in people if 20 <= p.age <= 70][:2]
+    panel = MessageThreadsPanel(sessions(work), Actor(me, other))
+    assert "hk-note-error" in panel.status.value and not panel.threads
+
+
+def test_the_e_konsultasjon_page_logs_in_the_querys_citizen(work):
+    site = sites_of(work, "e-konsultasjon")[0].id
+    me = adult_at(work, site)
+    page = PilotPage("e-konsultasjon", work, site=site, citizen=me)
+    panel = MessageThreadsPanel(page.sessions, now=page.now)
+    page.show(panel)
+    assert page.ready and page.login.person_id == me
+    page.login.act_as(me)  # when they may act for others too, they choose themself
+    assert panel.actor == Actor(me, me)
