@@ -8,8 +8,10 @@ Everything shown is HTML-escaped. Each root has a CSS class ``hk-…`` as a stab
 * :mod:`.chrome`: the "Syntetiske data" banner and the page header.
 * :mod:`.login`: synthetic log-in and "act as".
 * :mod:`.overview`: the Min helse overview tiles.
-* :mod:`.appointments`: appointments with book, change, cancel, confirm and .ics download.
+* :mod:`.appointments`: appointments with book, change, cancel, confirm, ask and .ics download.
 * :mod:`.prescriptions`: Mine resepter with Forny resept.
 * :mod:`.records`: the kjernejournal (a logged read) and the log of use.
+* :mod:`.threads`: the message threads with the GP office (open, reply) and a new e-consultation.
+* :mod:`.referrals`: Henvisninger in two tabs, each referral with its status timeline and rights text.
 * :mod:`.page`: what a pilot notebook does first (query string, pilot enabled at the site?).
 """

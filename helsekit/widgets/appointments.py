@@ -1,5 +1,6 @@
 """Appointments: the future and past lists, free slots with the fastlege to book, and per appointment
-confirm, change, cancel and an .ics file to add it to a calendar (a data-URI download link).
+confirm, change, cancel and an .ics file to add it to a calendar (a data-URI download link); optionally
+only some kinds (e.g. the hospital's), without booking, and with a box to ask about an appointment.
 
 Every action goes through :mod:`helsekit.services.appointments`, which checks the access policy, the
 slot and the deadline; the result, or the refusal in bokmål, is shown under the buttons.
@@ -66,14 +67,20 @@ class AppointmentRow(w.VBox):
 
 
 class AppointmentsPanel(w.VBox):
-    """Appointments of the person an actor acts for; :meth:`show` switches to another actor."""
+    """Appointments of the person an actor acts for; :meth:`show` switches to another actor.
 
-    def __init__(self, db: SessionFactory | str, actor: Actor | None = None, now: dt.datetime | None = None, days: int = 14) -> None:
+    ``kinds`` lists only those kinds (``fastlege``, ``sykehus``; None: all); ``booking`` offers the
+    fastlege's free slots; ``questions`` adds a box to ask the site about one of the listed appointments.
+    """
+
+    def __init__(self, db: SessionFactory | str, actor: Actor | None = None, now: dt.datetime | None = None, days: int = 14,
+                 kinds: tuple[str, ...] | None = None, booking: bool = True, questions: bool = False) -> None:
         super().__init__()
         self.add_class("hk-appointments")
         self.sessions = session_factory(db)
         self.now = now_of(self.sessions, now)
         self.days = days
+        self.kinds, self.booking = kinds, booking
         self.actor: Actor | None = None
         self.rows: list[AppointmentRow] = []
         self.status = html("hk-appointments-status")
@@ -85,8 +92,18 @@ class AppointmentsPanel(w.VBox):
         self.book_button.on_click(lambda _: self.book(self.slot.value))
         self.book_box = w.VBox([html("hk-book-title", "<b>Bestill time hos fastlegen</b>"), w.HBox([self.slot, self.book_button])])
         self.book_box.add_class("hk-book")
+        self.about = w.Dropdown(description="Gjelder", options=[], layout=w.Layout(width="40em"))
+        self.question_text = w.Textarea(placeholder="Skriv spørsmålet ditt", layout=w.Layout(width="40em"))
+        self.ask_button = w.Button(description="Send spørsmål")
+        self.ask_button.on_click(lambda _: self.ask(self.about.value, self.question_text.value))
+        self.question_box = w.VBox([html("hk-question-title", "<b>Spørsmål om en time</b>"), self.about, self.question_text, self.ask_button])
+        self.question_box.add_class("hk-question")
+        if not booking:
+            self.book_box.layout.display = "none"
+        if not questions:
+            self.question_box.layout.display = "none"
         self.children = [self.status, html("hk-future-title", "<h3>Kommende timer</h3>"), self.future_box,
-                         self.book_box, html("hk-past-title", "<h3>Tidligere timer</h3>"), self.past]
+                         self.book_box, html("hk-past-title", "<h3>Tidligere timer</h3>"), self.past, self.question_box]
         if actor is not None:
             self.show(actor)
 
@@ -112,11 +129,15 @@ class AppointmentsPanel(w.VBox):
             self.future_box.children, self.past.value, self.slot.options, self.rows = [], "", [], []
             self.book_box.layout.display = "none"
             return
-        self.rows = [AppointmentRow(self, a) for a in found.future]
+        future = [a for a in found.future if self.kinds is None or a.kind in self.kinds]
+        self.rows = [AppointmentRow(self, a) for a in future]
         self.future_box.children = self.rows or [html("hk-none", note("Ingen kommende timer."))]
-        shown = found.past[:PAST_SHOWN]
+        shown = [a for a in found.past if self.kinds is None or a.kind in self.kinds][:PAST_SHOWN]
+        self.about.options = [(describe(a), a.ref) for a in future + shown]
+        self.about.index = 0 if self.about.options else None  # ipywidgets selects nothing after new options
         self.past.value = ("<ul>" + "".join(f"<li>{esc(describe(a))}</li>" for a in shown) + "</ul>") if shown else note("Ingen tidligere timer.")
-        self._load_slots()
+        if self.booking:
+            self._load_slots()
 
     def _load_slots(self) -> None:
         actor = self.actor
@@ -179,6 +200,26 @@ class AppointmentsPanel(w.VBox):
     def cancel(self, ref: str) -> service.Appointment | None:
         """Cancel appointment ``ref``."""
         return self._act(lambda s, a: service.cancel(s, a, ref, self.now), "Timen er avbestilt")
+
+    def ask(self, ref: object, text: object) -> service.Question | None:
+        """Ask the site about appointment ``ref`` (one of the listed ones): a new thread in the inbox."""
+        if self.actor is None:
+            self.status.value = note("Logg inn først.", "error")
+            return None
+        if ref not in dict((v, k) for k, v in self.about.options):
+            self.status.value = note("Velg en av timene i listen.", "error")
+            return None
+        actor = self.actor
+
+        def send() -> service.Question:
+            with self.sessions() as session:
+                return service.ask(session, actor, str(ref), str(text), self.now)
+
+        question = attempt(self.status, send)
+        if question is not None:
+            self.question_text.value = ""
+            self.status.value = note("Spørsmålet er sendt; svaret kommer i innboksen.", "ok")
+        return question
 
     def confirm(self, ref: str) -> service.Appointment | None:
         """Confirm attendance at appointment ``ref``."""

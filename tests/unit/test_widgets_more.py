@@ -6,15 +6,20 @@ that write work on a sandbox copy of the session's tiny database.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlmodel import Session
 
 from helsekit import pilots
 from helsekit.services import access, gp_services, messages, roster
+from helsekit.services import appointments as appointment_service
 from helsekit.services.actors import Actor
 from helsekit.storage.database import engine_for
 from helsekit.storage.sandbox import sandbox
+from helsekit.widgets.appointments import AppointmentsPanel
 from helsekit.widgets.page import PilotPage
+from helsekit.widgets.referrals import ReferralsPanel, card
 from helsekit.widgets.threads import MessageThreadsPanel
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -135,3 +140,86 @@ def test_the_e_konsultasjon_page_logs_in_the_querys_citizen(work):
     assert page.ready and page.login.person_id == me
     page.login.act_as(me)  # when they may act for others too, they choose themself
     assert panel.actor == Actor(me, me)
+
+
+# --- sykehustimer ---------------------------------------------------------------------------------
+
+REFERRED = 30  # in the tiny database (seed 42): an active referral to Søreid sykehus with a coming appointment
+
+
+def test_sykehustimer_runs_at_hospitals_of_the_tiny_and_default_databases(tiny_db, default_db):
+    for db in (tiny_db, default_db):
+        found = sites_of(db, "sykehustimer")
+        assert found and all(o.kind == "hospital" for o in found)
+
+
+def test_the_referral_tabs_show_each_referrals_timeline_and_rights_text(tiny_db):
+    panel = ReferralsPanel(sessions(tiny_db), Actor(REFERRED, REFERRED))
+    view = panel.view
+    assert view.active, "the tiny database's citizen 30 should have an active referral"
+    first = view.active[0]
+    assert f"hk-referral-{first.referral_id}" in panel.active.value
+    assert all(change.status in panel.active.value for change in first.history)
+    assert panel.active.value.count("hk-status-current") == len(view.active)
+    assert all(text.text_nb.split(".")[0] in panel.active.value for text in first.rights)
+    assert all(f"hk-referral-{r.referral_id}" in panel.closed.value for r in view.closed)
+    assert panel.tabs.selected_index == 0
+
+
+def test_the_referral_card_escapes_what_it_shows(tiny_db):
+    panel = ReferralsPanel(sessions(tiny_db), Actor(REFERRED, REFERRED))
+    hostile = dataclasses.replace(panel.view.active[0], hospital_name=HOSTILE, referrer_name=HOSTILE)
+    shown = card(hostile)
+    assert HOSTILE not in shown and shown.count(ESCAPED) == 2
+
+
+def test_referrals_of_a_stranger_are_refused_in_bokmal(tiny_db):
+    panel = ReferralsPanel(sessions(tiny_db), Actor(REFERRED, REFERRED + 1))
+    assert "hk-note-error" in panel.status.value and panel.active.value == ""
+
+
+@pytest.fixture()
+def hospital(work) -> AppointmentsPanel:
+    return AppointmentsPanel(sessions(work), Actor(REFERRED, REFERRED), kinds=("sykehus",), booking=False, questions=True)
+
+
+def test_the_hospital_list_holds_only_hospital_appointments_and_offers_no_booking(hospital):
+    assert hospital.rows and all(row.appointment.kind == "sykehus" for row in hospital.rows)
+    assert hospital.about.options and all(ref.startswith("sykehus-") for _, ref in hospital.about.options)
+    assert hospital.book_box.layout.display == "none" and not hospital.slot.options
+
+
+def test_asking_about_an_appointment_opens_a_thread_with_the_hospital(hospital):
+    ref = hospital.about.options[-1][1]
+    hospital.about.value = ref
+    hospital.question_text.value = "Kan jeg ta med ledsager?"
+    hospital.ask_button.click()
+    assert "Spørsmålet er sendt" in hospital.status.value
+    with hospital.sessions() as session:
+        found = messages.inbox(session, hospital.actor, hospital.now)
+    asked = [m for m in found if m.topic == "sporsmal_om_time"]
+    assert [m.body for m in asked] == ["Kan jeg ta med ledsager?"]
+
+
+def test_an_empty_question_is_refused_in_bokmal(hospital):
+    hospital.question_text.value = " "
+    hospital.ask_button.click()
+    assert "Skriv et spørsmål" in hospital.status.value
+
+
+def test_a_question_about_an_appointment_not_listed_is_refused(hospital):
+    hospital.ask("fastlege-1", "Hei")
+    assert "Velg en av timene i listen" in hospital.status.value
+
+
+def test_confirm_and_cancel_act_on_the_hospital_appointment(hospital):
+    ref = hospital.rows[0].appointment.ref
+    hospital.rows[0].confirm_button.click()
+    assert "Oppmøte er bekreftet" in hospital.status.value
+    with hospital.sessions() as session:
+        assert next(a for a in appointment_service.list_appointments(session, hospital.actor, hospital.now).future if a.ref == ref).confirmed
+    next(row for row in hospital.rows if row.appointment.ref == ref).cancel_button.click()
+    with hospital.sessions() as session:
+        after = appointment_service.list_appointments(session, hospital.actor, hospital.now)
+    assert ref not in {a.ref for a in after.future}
+    assert "Timen er avbestilt" in hospital.status.value
