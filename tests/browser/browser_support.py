@@ -33,3 +33,15 @@ def wait_until_rendered(page) -> None:
     page.wait_for_selector("#loading", state="detached")
     page.wait_for_selector("#rendered_cells", state="visible")
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')")
+
+
+def entry(server, pilot_id: str):
+    """(pilot, sites shown, number of sites) of a published pilot."""
+    return next(found for found in server.published.pilots if found[0].id == pilot_id)
+
+
+def open_rendered(page, server, url: str) -> None:
+    """Open ``url`` on the test server and wait until the page is completely rendered with its label."""
+    page.goto(server.base + url)
+    wait_until_rendered(page)
+    page.get_by_text("Syntetiske data").first.wait_for(state="visible")
