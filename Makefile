@@ -1,4 +1,4 @@
-# helsekit: the front door. `make demo` and `make test` are all a newcomer needs.
+# helsekit: the front door. `make demo` (ends serving the gallery) and `make test` are all a newcomer needs.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +11,7 @@ export JUPYTER_DATA_DIR   := $(CURDIR)/.test-state/jupyter-data
 export IPYTHONDIR         := $(CURDIR)/.test-state/ipython
 export MPLCONFIGDIR       := $(CURDIR)/.test-state/matplotlib
 
-.PHONY: help demo gallery test bench venv clean
+.PHONY: help demo data gallery test bench venv clean
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -26,7 +26,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment and install helsekit (done by demo/test when needed)
 
-demo: $(STAMP) ## Generate the default population and its health histories into synthetic_data/ and summarise it
+demo: $(STAMP) ## Generate the default population if missing (else summarise it), then serve the gallery on http://127.0.0.1:8866 (Ctrl-C stops it)
+	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(IPYTHONDIR) $(MPLCONFIGDIR)
+	@if [ -f synthetic_data/helsekit.db ]; then $(BIN)/helsekit summary; else $(BIN)/helsekit generate --profile default --seed 42 --summary; fi
+	$(BIN)/helsekit serve
+
+data: $(STAMP) ## Generate the default population and its health histories afresh into synthetic_data/ and summarise it (no server)
 	$(BIN)/helsekit generate --profile default --seed 42 --summary
 
 gallery: $(STAMP) ## Serve the running pilots and their gallery with Voilà on http://127.0.0.1:8866 (generates the default database if missing)

@@ -189,7 +189,8 @@ def serve(db: str | None = None, pilots_dir: str | Path | None = None, host: str
     for error in published.errors:
         print(f"warning: pilot not served: {error.message_en}", file=sys.stderr)
     print(f"serving {len(published.pilots)} pilot(s) from {published.folder} — {SYNTHETIC_DATA_LABEL}")
-    print(f"gallery: http://{host}:{port}/voila/render/{GALLERY_NOTEBOOK}")
+    print(f"gallery: http://{host}:{port}/voila/render/{GALLERY_NOTEBOOK}  (open it in a browser; Ctrl-C stops the server)",
+          flush=True)
     process = subprocess.Popen(voila_command(published.folder, host, port), env=voila_environment(db))
     signal.signal(signal.SIGTERM, _interrupt)  # a `kill` stops Voilà too, not only Ctrl-C
     try:
