@@ -153,6 +153,7 @@ class AppointmentsPanel(w.VBox):
             self.book_box.children = [self.book_box.children[0], status]
             return
         self.slot.options = [(when(s.start), s.start) for s in slots]
+        self.slot.index = 0 if slots else None  # ipywidgets selects nothing after new options
         self.book_box.children = [self.book_box.children[0], w.HBox([self.slot, self.book_button])]
         self.book_box.layout.display = None
 

@@ -118,6 +118,7 @@ class MessageThreadsPanel(w.VBox):
         found = attempt(self.status, load)
         self.threads = summarise(found or [], self.topics)[:THREADS_SHOWN]
         self.choice.options = [(t.label, (t.source, t.thread_id)) for t in self.threads]
+        self.choice.index = 0 if self.threads else None  # ipywidgets selects nothing after new options
         if found is not None and not self.threads:
             self.status.value = note("Ingen samtaler ennå.")
 

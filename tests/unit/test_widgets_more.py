@@ -223,3 +223,33 @@ def test_confirm_and_cancel_act_on_the_hospital_appointment(hospital):
         after = appointment_service.list_appointments(session, hospital.actor, hospital.now)
     assert ref not in {a.ref for a in after.future}
     assert "Timen er avbestilt" in hospital.status.value
+
+
+# --- influensavaksine -----------------------------------------------------------------------------
+
+NOTIFIED = 68  # in the tiny database (seed 42): 77 years old, listed at a GP office in 0301, with influenza notices
+
+
+def test_the_notices_panel_lists_only_notices_and_offers_neither_reply_nor_e_consultation(work):
+    panel = MessageThreadsPanel(sessions(work), Actor(NOTIFIED, NOTIFIED), topics=("varsel",), e_consultation=False)
+    assert panel.threads and all(t.topic == "varsel" for t in panel.threads)
+    assert panel.new_box.layout.display == "none"
+    panel.open_button.click()
+    assert panel.opened == panel.threads[0] and "Varsel" in panel.messages.value
+    assert panel.reply_box.layout.display == "none"
+    panel.reply("Takk")  # a notice cannot be answered: the service refuses it
+    assert "hk-note-error" in panel.status.value
+    with panel.sessions() as session:
+        assert not [m for m in messages.inbox(session, panel.actor, panel.now) if m.source == "helsenorge"]
+
+
+def test_after_the_notice_the_fastlege_slot_is_booked_from_the_fastlege_only_panel(work):
+    panel = AppointmentsPanel(sessions(work), Actor(NOTIFIED, NOTIFIED), kinds=("fastlege",))
+    assert all(row.appointment.kind == "fastlege" for row in panel.rows)
+    start = panel.slot.options[-1][1]
+    panel.slot.value = start
+    panel.book_button.click()
+    assert "Timen er bestilt" in panel.status.value
+    with panel.sessions() as session:
+        future = appointment_service.list_appointments(session, panel.actor, panel.now).future
+    assert any(a.start == start and a.kind == "fastlege" for a in future)
