@@ -253,3 +253,13 @@ def test_after_the_notice_the_fastlege_slot_is_booked_from_the_fastlege_only_pan
     with panel.sessions() as session:
         future = appointment_service.list_appointments(session, panel.actor, panel.now).future
     assert any(a.start == start and a.kind == "fastlege" for a in future)
+
+
+def test_the_first_free_slot_is_chosen_so_pressing_bestill_time_books_it(work):
+    panel = AppointmentsPanel(sessions(work), Actor(NOTIFIED, NOTIFIED), kinds=("fastlege",))
+    first = panel.slot.options[0][1]
+    assert panel.slot.value == first
+    panel.book_button.click()
+    assert "Timen er bestilt" in panel.status.value
+    with panel.sessions() as session:
+        assert any(a.start == first for a in appointment_service.list_appointments(session, panel.actor, panel.now).future)
