@@ -23,8 +23,15 @@ BROKEN_ID = "brukket"
 
 
 def screenshot(page, name: str) -> None:
+    """The whole page as reports/output/screenshots/<name>.png. Voilà's lab template scrolls an inner element,
+    not the document, so the viewport is grown to the tallest scrolled content (at most 6,000 px) first."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 6000))})
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def wait_until_rendered(page) -> None:
