@@ -59,6 +59,7 @@ class Login(w.VBox):
     def _fill(self, people: list[roster.Person]) -> None:
         self.names.update({p.citizen_id: p.name for p in people})
         self.citizen.options = [(self.label(p), p.citizen_id) for p in people]
+        self.citizen.value = people[0].citizen_id if people else None
         if not people:
             self.status.value = note("Ingen innbyggere passer søket.", "info")
 
@@ -91,6 +92,7 @@ class Login(w.VBox):
         self.person_id = citizen_id
         self.names.update({c.subject_id: f"{c.given_name} {c.family_name}" for c in found})
         self.acting.options = [(f"{c.given_name} {c.family_name} ({BASIS_NB.get(str(c.basis), str(c.basis))})", c.subject_id) for c in found]
+        self.acting.value = found[0].subject_id  # ipywidgets 8 selects nothing when options are set later: start with oneself
         self.acting_box.layout.display = None
         if len(found) == 1:
             self.act_as(found[0].subject_id)

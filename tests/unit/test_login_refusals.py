@@ -50,3 +50,20 @@ def test_the_acting_drop_down_rejects_a_value_it_never_offered(login_and_strange
     login, _, stranger, _ = login_and_stranger
     with pytest.raises(TraitError):
         login.acting.value = stranger
+
+
+def test_after_log_in_the_acting_choice_starts_with_oneself_so_continue_works_at_once(tiny_db, tmp_path):
+    work = sandbox(tiny_db, tmp_path)
+    with Session(engine_for(work)) as session:
+        pilot = next(p for p in pilots.discover()[0] if p.id == "fastlegetime")
+        today = access.reference_now(session).date()
+        site_id, parent = next((site.id, p.citizen_id) for site in roster.pilot_sites(session, pilot)
+                               for p in roster.citizens_at(session, site.id, today)
+                               if len(actors.acting_choices(session, p.citizen_id, today)) > 1)
+    login = Login(work, site_id)
+    seen = []
+    login.on_login(seen.append)
+    login.log_in(parent)
+    assert login.acting.value == parent and len(login.acting.options) > 1
+    login.act_button.click()
+    assert [(a.person_id, a.subject) for a in seen] == [(parent, parent)]
