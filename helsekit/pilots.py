@@ -54,6 +54,10 @@ class Pilot:
     site_kommune: str | None = None
     folder: Path = field(default=Path("."), compare=False)
 
+    def runs_at(self, site: Organisation) -> bool:
+        """True where the pilot is enabled at ``site``: named among its ids, or matched by its selector."""
+        return site.id in self.site_ids or (site.kind == self.site_kind and self.site_kommune in (None, site.kommune_number))
+
 
 def _error(path: Path, name: str, en: str, nb: str) -> ManifestError:
     return ManifestError(f"{path}: field '{name}' {en}", f"{path}: feltet «{name}» {nb}", name)
@@ -113,14 +117,12 @@ def enabled_at(session: Session, site_ids: set[int], pilots: list[Pilot]) -> lis
     """The running pilots enabled at any of ``site_ids``, each with one of those sites."""
     if not site_ids or not pilots:
         return []
-    sites = session.exec(select(Organisation.id, Organisation.kind, Organisation.kommune_number)
-                         .where(Organisation.id.in_(sorted(site_ids)))).all()
+    sites = session.exec(select(Organisation).where(Organisation.id.in_(sorted(site_ids))).order_by(Organisation.id)).all()
     found = []
     for pilot in pilots:
         if pilot.status != "pilot":
             continue
-        for site_id, kind, kommune in sites:
-            if site_id in pilot.site_ids or (kind == pilot.site_kind and pilot.site_kommune in (None, kommune)):
-                found.append((pilot, site_id))
-                break
+        site = next((site for site in sites if pilot.runs_at(site)), None)
+        if site is not None:
+            found.append((pilot, site.id))
     return found

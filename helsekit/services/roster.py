@@ -69,12 +69,9 @@ def citizens_at(session: Session, site_id: int, on: dt.date, limit: int = 200) -
 
 
 def pilot_sites(session: Session, pilot) -> list[Organisation]:
-    """The treatment sites of this database where ``pilot`` (a :class:`helsekit.pilots.Pilot`) is enabled, by id."""
+    """The treatment sites of this database where ``pilot`` (a :class:`helsekit.pilots.Pilot`) is enabled, by id
+    (the pilot's own rule, :meth:`helsekit.pilots.Pilot.runs_at`)."""
     query = select(Organisation).where(Organisation.kind.in_(OrganisationKind.TREATMENT_SITES))
-    wanted = Organisation.id.in_(list(pilot.site_ids)) if pilot.site_ids else None
-    if pilot.site_kind is not None:
-        selector = Organisation.kind == pilot.site_kind
-        if pilot.site_kommune is not None:
-            selector = selector & (Organisation.kommune_number == pilot.site_kommune)
-        wanted = selector if wanted is None else (wanted | selector)
-    return list(session.exec(query.where(wanted).order_by(Organisation.id)).all())
+    if pilot.site_kind is not None and not pilot.site_ids:  # narrow the read; the rule below decides
+        query = query.where(Organisation.kind == pilot.site_kind)
+    return [site for site in session.exec(query.order_by(Organisation.id)).all() if pilot.runs_at(site)]
