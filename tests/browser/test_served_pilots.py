@@ -111,9 +111,15 @@ def test_a_new_pilot_folder_with_its_own_manifest_appears_in_the_gallery_and_ope
 
 
 def _kernels(server) -> int:
-    """The kernels the Voilà server is running now (one per page view until it is culled)."""
-    return sum(1 for child in psutil.Process(server.pid).children(recursive=True)
-               if "ipykernel_launcher" in " ".join(child.cmdline()))
+    """The kernels the Voilà server is running now (one per page view until it is culled). A kernel that
+    has just exited (a zombie not yet reaped, or already gone) is not running and is not counted."""
+    running = 0
+    for child in psutil.Process(server.pid).children(recursive=True):
+        try:
+            running += child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(child.cmdline())
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+    return running
 
 
 def test_the_kernels_of_closed_pages_are_culled_back_to_the_idle_count(chromium, server):
