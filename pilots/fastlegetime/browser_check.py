@@ -21,20 +21,9 @@ def _future(db: str, citizen_id: int) -> list:
         return list_appointments(session, Actor(citizen_id, citizen_id), access.reference_now(session)).future
 
 
-def _act_for_oneself(page) -> None:
-    """Logged in from the query string; a person who may act for others first chooses themself (listed first)."""
-    login = page.locator(".hk-login")
-    login.wait_for()
-    if "Innlogget som" not in login.inner_text():
-        login.locator("select").nth(1).select_option(index=0)
-        page.get_by_role("button", name="Fortsett").click()
-    page.locator(".hk-login-status", has_text="Innlogget som").wait_for()
-
-
 def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     """Press "Bestill time" on the first free slot; the page says it is booked and the database holds it."""
     before = {a.ref for a in _future(db, citizen_id)}
-    _act_for_oneself(page)
     page.locator(".hk-book select").first.select_option(index=0)  # a dropdown filled later shows no choice yet
     page.get_by_role("button", name="Bestill time").click()
     page.get_by_text("Timen er bestilt").first.wait_for()

@@ -19,20 +19,9 @@ def _reads(db: str, citizen_id: int) -> list:
         return kjernejournal.reads(session, citizen_id)
 
 
-def _act_for_oneself(page) -> None:
-    """Logged in from the query string; a person who may act for others first chooses themself (listed first)."""
-    login = page.locator(".hk-login")
-    login.wait_for()
-    if "Innlogget som" not in login.inner_text():
-        login.locator("select").nth(1).select_option(index=0)
-        page.get_by_role("button", name="Fortsett").click()
-    page.locator(".hk-login-status", has_text="Innlogget som").wait_for()
-
-
 def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     """Press "Åpne kjernejournal"; the page shows it and the read is in the database's log of use."""
     before = len(_reads(db, citizen_id))
-    _act_for_oneself(page)
     page.get_by_role("button", name="Åpne kjernejournal").click()
     page.get_by_text("oppslaget står nå i logg over bruk").first.wait_for()
     assert "Kritisk informasjon" in page.locator(".hk-kjernejournal").inner_text()

@@ -52,3 +52,13 @@ def open_rendered(page, server, url: str) -> None:
     page.goto(server.base + url)
     wait_until_rendered(page)
     page.get_by_text("Syntetiske data").first.wait_for(state="visible")
+
+
+def act_for_oneself(page) -> None:
+    """Logged in from ``?citizen=``: a person who may act for others still chooses whom to act for, and
+    the choice starts with themself, so pressing "Fortsett" acts for oneself. Every pilot shares this log-in."""
+    login = page.locator(".hk-login")
+    login.wait_for()
+    if "Innlogget som" not in login.inner_text():
+        page.get_by_role("button", name="Fortsett").click()
+    page.locator(".hk-login-status", has_text="Innlogget som").wait_for()

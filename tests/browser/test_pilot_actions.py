@@ -5,6 +5,8 @@ Every running pilot brings ``pilots/<id>/browser_check.py`` with two functions::
     def citizen_for(session, site_id: int) -> int: ...   # a citizen who can use the pilot at this site
     def main_action(page, db: str, site_id: int, citizen_id: int) -> None: ...  # acts in the page, asserts page + database
 
+The test logs the citizen in as themself first (the log-in every pilot shares), then calls ``main_action``.
+
 The test below is parametrized over every running pilot found under ``pilots/``, so a new pilot joins
 it without code changes here, and a running pilot without its check fails.
 """
@@ -20,7 +22,7 @@ from sqlmodel import Session
 from helsekit.pilots import discover
 from helsekit.storage.database import engine_for
 
-from browser_support import entry, open_rendered, screenshot
+from browser_support import act_for_oneself, entry, open_rendered, screenshot
 
 RUNNING = sorted(p.id for p in discover()[0] if p.status == "pilot")
 
@@ -48,6 +50,7 @@ def test_every_pilot_does_its_main_action_for_a_citizen_at_an_enabled_site(page,
         citizen_id = int(check.citizen_for(session, site_id))
     open_rendered(page, server, f"{server.published.url(pilot, site_id)}&citizen={citizen_id}")  # a fresh context
     try:
+        act_for_oneself(page)
         check.main_action(page, server.db, site_id, citizen_id)
     finally:
         screenshot(page, f"action-{pilot_id}")  # for review, and to see why a check failed
