@@ -9,6 +9,7 @@ raised. A page opened for a site without the pilot says so and shows nothing els
 from __future__ import annotations
 
 import datetime as dt
+import os
 from urllib.parse import parse_qs
 
 from pathlib import Path
@@ -35,6 +36,24 @@ def _whole_number(name: str, value: object, problems: list[str]) -> int | None:
         return int(text)
     problems.append(f"«{name}» må være et helt tall, ikke «{text[:40]}».")
     return None
+
+
+def request_query_string() -> str | None:
+    """The query string of the visitor's request (``QUERY_STRING``), waiting for that request first when
+    the kernel was preheated.
+
+    Voilà's preheated kernels (``--preheat_kernel=True``) run the notebook before anyone asks for the page,
+    with ``VOILA_PREHEAT=True`` in their environment; ``voila.utils.wait_for_request()`` blocks until a
+    visitor's request takes the kernel and copies its ``QUERY_STRING`` into the environment. Importing
+    ``voila.utils`` costs seconds in a kernel, so it happens only in a preheated one: call this after the
+    notebook's heavy imports. Elsewhere (a kernel started per request, papermill, a plain interpreter) it
+    returns ``QUERY_STRING`` as it is, or None.
+    """
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    return os.environ.get("QUERY_STRING")
 
 
 def query_parameters(query_string: str | None, site: object = None, citizen: object = None) -> tuple[int | None, int | None, list[str]]:
