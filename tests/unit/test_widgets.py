@@ -22,7 +22,6 @@ from helsekit.services import appointments as appointment_service
 from helsekit.services import overview as overview_service
 from helsekit.services.actors import Actor
 from helsekit.storage.database import engine_for
-from helsekit.storage.sandbox import sandbox
 from helsekit.widgets.appointments import AppointmentsPanel, ics_link
 from helsekit.widgets.chrome import Chrome
 from helsekit.widgets.login import Login
@@ -31,30 +30,13 @@ from helsekit.widgets.page import PilotPage, query_parameters
 from helsekit.widgets.prescriptions import PrescriptionsPanel
 from helsekit.widgets.records import AccessLogTable, KjernejournalPanel, log_table
 
-HOSTILE = "<img src=x onerror=alert(1)>"
-ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+from widget_support import ESCAPED, HOSTILE, adult_at, sessions, sites_of
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def sessions(db: str):
-    engine = engine_for(db)
-    return lambda: Session(engine)
-
-
 def booking_site(db: str) -> int:
-    with Session(engine_for(db)) as session:
-        return roster.pilot_sites(session, next(p for p in pilots.discover()[0] if p.id == "fastlegetime"))[0].id
-
-
-def adult_at(db: str, site_id: int) -> int:
-    with Session(engine_for(db)) as session:
-        people = roster.citizens_at(session, site_id, access.reference_now(session).date())
-    return next(p.citizen_id for p in people if 20 <= p.age <= 70)
-
-
-@pytest.fixture()
-def work(tiny_db, tmp_path) -> str:
-    return sandbox(tiny_db, tmp_path)
+    return sites_of(db, "fastlegetime")[0].id
 
 
 @pytest.fixture()

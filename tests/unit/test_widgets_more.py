@@ -11,44 +11,16 @@ import dataclasses
 import pytest
 from sqlmodel import Session
 
-from helsekit import pilots
 from helsekit.services import access, gp_services, messages, roster
 from helsekit.services import appointments as appointment_service
 from helsekit.services.actors import Actor
 from helsekit.storage.database import engine_for
-from helsekit.storage.sandbox import sandbox
 from helsekit.widgets.appointments import AppointmentsPanel
 from helsekit.widgets.page import PilotPage
 from helsekit.widgets.referrals import ReferralsPanel, card
 from helsekit.widgets.threads import MessageThreadsPanel
 
-HOSTILE = "<img src=x onerror=alert(1)>"
-ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
-
-
-def sessions(db: str):
-    engine = engine_for(db)
-    return lambda: Session(engine)
-
-
-def pilot(pilot_id: str) -> pilots.Pilot:
-    return next(p for p in pilots.discover()[0] if p.id == pilot_id)
-
-
-def sites_of(db: str, pilot_id: str) -> list:
-    with Session(engine_for(db)) as session:
-        return roster.pilot_sites(session, pilot(pilot_id))
-
-
-def adult_at(db: str, site_id: int) -> int:
-    with Session(engine_for(db)) as session:
-        people = roster.citizens_at(session, site_id, access.reference_now(session).date())
-    return next(p.citizen_id for p in people if 20 <= p.age <= 70)
-
-
-@pytest.fixture()
-def work(tiny_db, tmp_path) -> str:
-    return sandbox(tiny_db, tmp_path)
+from widget_support import ESCAPED, HOSTILE, adult_at, sessions, sites_of
 
 
 @pytest.fixture()
