@@ -17,6 +17,7 @@ from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.domain.practitioners import Practitioner
 from helsekit.domain.proxies import Fullmakt, FullmaktScope
 from helsekit.domain.record_reads import RecordRead
+from helsekit.domain.site_changes import SiteChangeRequest
 from helsekit.domain.travel_claims import TravelClaim
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "OrganisationKind",
     "OwnRegistration",
     "ParentRelation",
+    "SiteChangeRequest",
     "PortalMessage",
     "Practitioner",
     "RecordRead",

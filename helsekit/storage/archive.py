@@ -105,13 +105,13 @@ def row_counts(db: str) -> dict[str, int]:
             for name in tables(db)}
 
 
-def read(db: str, table_name: str) -> pa.Table:
-    """One history table, every part, in citizen and time order."""
+def read(db: str, table_name: str, columns: list[str] | None = None) -> pa.Table:
+    """One history table (only ``columns``, when given), every part, in citizen and time order."""
     folder = archive_path(db) / table_name
     parts = sorted(folder.glob("part-*.parquet"))
     if not parts:
         raise FileNotFoundError(folder)
-    return pa.concat_tables([pq.read_table(p) for p in parts])
+    return pa.concat_tables([pq.read_table(p, columns=columns) for p in parts])
 
 
 @lru_cache(maxsize=48)

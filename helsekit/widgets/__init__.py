@@ -14,5 +14,6 @@ Everything shown is HTML-escaped. Each root has a CSS class ``hk-…`` as a stab
 * :mod:`.threads`: the message threads with the GP office (open, reply) and a new e-consultation.
 * :mod:`.referrals`: Henvisninger in two tabs, each referral with its status timeline and rights text.
 * :mod:`.copayments`: egenandeler og frikort: this year's bar toward the egenandelstak, the year per source, earlier years.
+* :mod:`.treatment_sites`: Velg behandlingssted: hospitals compared by waiting time and fristbrudd, a wish to move a referral.
 * :mod:`.page`: what a pilot notebook does first (query string, pilot enabled at the site?).
 """
