@@ -19,8 +19,10 @@ class Topic:
     RENEWAL = "fornyelse_resept"  # §10.6
     APPOINTMENT_QUESTION = "sporsmal_om_time"
     NOTICE = "varsel"
+    PATHWAY_COORDINATOR = "forlopskoordinator"  # to a cancer pathway's coordinator (§12.2)
+    SHARED_DECISION = "samvalg"  # a decision aid's answers, for the pathway's MDT meeting (§12.2)
 
-    ALL = (E_CONSULTATION, CONTACT_OFFICE, RENEWAL, APPOINTMENT_QUESTION, NOTICE)
+    ALL = (E_CONSULTATION, CONTACT_OFFICE, RENEWAL, APPOINTMENT_QUESTION, NOTICE, PATHWAY_COORDINATOR, SHARED_DECISION)
 
 
 class Sender:

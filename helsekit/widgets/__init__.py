@@ -15,5 +15,6 @@ Everything shown is HTML-escaped. Each root has a CSS class ``hk-…`` as a stab
 * :mod:`.referrals`: Henvisninger in two tabs, each referral with its status timeline and rights text.
 * :mod:`.copayments`: egenandeler og frikort: this year's bar toward the egenandelstak, the year per source, earlier years.
 * :mod:`.treatment_sites`: Velg behandlingssted: hospitals compared by waiting time and fristbrudd, a wish to move a referral.
+* :mod:`.cancer_pathway`: pakkeforløp for kreft: the timeline against the standard times, the forløpskoordinator, samvalg.
 * :mod:`.page`: what a pilot notebook does first (query string, pilot enabled at the site?).
 """
