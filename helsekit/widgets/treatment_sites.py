@@ -87,7 +87,8 @@ class TreatmentSiteTable(w.VBox):
         self.region = w.Dropdown(options=[("Alle regioner", ALL)] + [(r, r) for r in regions], description="Region")
         self.fylke = w.Dropdown(options=[("Alle fylker", ALL)] + [(f, f) for f in fylker], description="Fylke")
         self.sort = w.ToggleButtons(options=SORT_NB, description="Sorter etter")
-        self.rights_only = w.Checkbox(value=False, description="Vis bare behandlingssteder som kan gi rett til helsehjelp", indent=False)
+        self.rights_only = w.Checkbox(value=False, description="Vis bare behandlingssteder som kan gi rett til helsehjelp", indent=False,
+                                      layout=w.Layout(width="auto"))
         for control in (self.sector, self.referral, self.region, self.fylke, self.sort, self.rights_only):
             control.observe(lambda _: self.refresh(), names="value")
         self.table = html("hk-site-table-box")
@@ -156,7 +157,10 @@ class TreatmentSiteTable(w.VBox):
         self.table.value = table(self.found)
         self.caption.value = caption(self.found)
         choices = [(f"{r.name} ({r.fylke})", r.hospital_id) for r in self.found.rows if not r.current]
+        kept = self.target.value
         self.target.options = choices
+        ids = [value for _, value in choices]
+        self.target.value = kept if kept in ids else (ids[0] if ids else None)  # ipywidgets 8 selects nothing by itself
         self.choice.layout.display = "flex" if referral is not None and choices else "none"
 
     def request_change(self) -> treatment_sites.SiteChange | None:
