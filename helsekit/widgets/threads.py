@@ -20,7 +20,8 @@ from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, no
 
 THREADS_SHOWN = 30
 TOPIC_NB = {"e_konsultasjon": "E-konsultasjon", "kontakt_legekontoret": "Kontakt legekontoret", "fornyelse_resept": "Forny resept",
-            "sporsmal_om_time": "Spørsmål om time", "varsel": "Varsel"}
+            "sporsmal_om_time": "Spørsmål om time", "varsel": "Varsel", "forlopskoordinator": "Forløpskoordinator",
+            "samvalg": "Samvalg"}
 SENDER_NB = {"innbygger": "Du", "legekontor": "Legekontoret", "sykehus": "Sykehuset"}
 LIVE = "helsenorge"  # threads written on Min helse; only these can be answered here
 
