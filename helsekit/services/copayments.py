@@ -121,6 +121,28 @@ def frikort_progress(session: Session, subject_id: int, year: int, on: dt.date |
     return _summary(session, subject_id, year, counted, card, on)
 
 
+@dataclass(frozen=True)
+class RunningTotal:
+    """What the subject had paid toward the year's egenandelstak by the end of a day with payments."""
+
+    on: dt.date
+    total: int
+
+
+def running_total(session: Session, actor: Actor, year: int, now: dt.datetime) -> list[RunningTotal]:
+    """The subject's egenandeler paid in ``year`` up to ``now``, summed day by day: one point per day with
+    payments, oldest first (for a curve toward the ceiling). Raises
+    :class:`~helsekit.services.policy.AccessDenied` when the policy says no, and
+    :class:`~helsekit.errors.InvalidInput` for a year without an egenandelstak."""
+    access.check(session, actor, policy.Service.COPAYMENTS, policy.Action.VIEW, now)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise InvalidInput(f"year must be a whole number, not {year!r}", "Året må være et helt tall.", "year")
+    _ceiling(_ceilings(), year)
+    paid, _ = _history(session, actor.subject, now.date())
+    days = paid.loc[paid["year"] == year].groupby("date")["charged"].sum().cumsum()
+    return [RunningTotal(day.date(), int(total)) for day, total in days.items()]
+
+
 def _ceilings() -> dict[int, int]:
     spec = specs.load("copayments")["ceiling"]
     return rules.yearly_ceilings(spec["year"], spec["amount"])

@@ -1,7 +1,8 @@
 """Egenandeler og frikort (§2): how far the subject has come toward the year's egenandelstak as a bar, the
-year's egenandeler per source, and earlier years, from :func:`helsekit.services.copayments.view`.
+year's egenandeler per source, the year's payments as a curve toward the ceiling, and earlier years, from
+:func:`helsekit.services.copayments.view` and :func:`~helsekit.services.copayments.running_total`.
 
-The bar is plain HTML and CSS (no plotting library, so the page stays quick). Amounts are written the
+The bar is plain HTML and CSS and the curve inline SVG (no plotting library, so the page stays quick). Amounts are written the
 Norwegian way, with a space between thousands and before "kr" (non-breaking, so "3 278 kr" never wraps).
 """
 
@@ -20,6 +21,10 @@ SOURCE_NB = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outp
              "travel": "Pasientreiser"}
 EXEMPT_NB = "Barn under 16 år betaler ikke egenandel, så det er ingenting som teller mot egenandelstaket."
 NBSP = "\u00a0"
+MONTHS_NB = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+TABLE_STYLE = ("<style>.hk-frikort table{border-collapse:collapse;margin:0.3em 0}"
+               ".hk-frikort td,.hk-frikort th{padding:0.15em 0.8em;text-align:right}"
+               ".hk-frikort td:first-child,.hk-frikort th:first-child{text-align:left}</style>")
 
 
 def kroner(amount: int) -> str:
@@ -80,6 +85,41 @@ def bar(year: YearShown, this_year: bool) -> str:
     return drawn + f'<div class="hk-frikort-amounts">{esc(" ".join(lines))}</div>'
 
 
+def curve(points: list[copayments.RunningTotal], year: YearShown, until: dt.date) -> str:
+    """The year's payments as an SVG step curve up to ``until``, under a dashed line at the ceiling, with the
+    frikort's day marked; each day with payments is a dot whose tooltip gives the date and the total so far."""
+    if year.exempt or not points:
+        return ""
+    width, height, margin, axis = 540, 160, 10, 20
+    first, last = dt.date(year.year, 1, 1), dt.date(year.year, 12, 31)
+    top = max(year.ceiling, points[-1].total) * 1.15
+
+    def x(on: dt.date) -> float:
+        return margin + (on - first).days / ((last - first).days + 1) * (width - 2 * margin)
+
+    def y(amount: int) -> float:
+        return (height - axis) * (1 - amount / top)
+
+    colour = "#1b5e20" if year.frikort is not None else "#1565c0"
+    steps = "".join(f"H{x(p.on):.1f}V{y(p.total):.1f}" for p in points)
+    parts = [f'<path d="M{x(first):.1f},{y(0):.1f}{steps}H{x(min(until, last)):.1f}" fill="none" stroke="{colour}" stroke-width="2"/>',
+             f'<line x1="{margin}" x2="{width - margin}" y1="{y(year.ceiling):.1f}" y2="{y(year.ceiling):.1f}" stroke="#a00000" stroke-dasharray="5 4"/>',
+             f'<text x="{margin}" y="{y(year.ceiling) - 4:.1f}" font-size="11" fill="#a00000">{esc("Egenandelstak " + kroner(year.ceiling))}</text>']
+    if year.frikort is not None:
+        at = x(year.frikort.reached_on)
+        late = at > width - 60  # the label goes left of the line, inside the picture
+        parts.append(f'<line x1="{at:.1f}" x2="{at:.1f}" y1="0" y2="{height - axis}" stroke="#1b5e20" stroke-dasharray="2 3"/>'
+                     f'<text x="{at - 3 if late else at + 3:.1f}" y="{height - axis - 4}" font-size="11" fill="#1b5e20" '
+                     f'text-anchor="{"end" if late else "start"}">Frikort</text>')
+    parts += [f'<circle class="hk-frikort-step" cx="{x(p.on):.1f}" cy="{y(p.total):.1f}" r="3" fill="{colour}">'
+              f'<title>{esc(day(p.on) + ": " + kroner(p.total))}</title></circle>' for p in points]
+    parts += [f'<text x="{x(dt.date(year.year, month, 1)):.1f}" y="{height - 5}" font-size="10" fill="#555">{name}</text>'
+              for month, name in enumerate(MONTHS_NB, start=1)]
+    label = f"Egenandeler betalt i {year.year}, dag for dag: {kroner(points[-1].total)} per {day(points[-1].on)}"
+    return (f'<svg class="hk-frikort-curve-svg" role="img" aria-label="{esc(label)}" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}">{"".join(parts)}</svg>')
+
+
 def source_table(year: YearShown) -> str:
     """The year's egenandeler per source: how many, what was owed and what was paid; escaped."""
     if not year.by_source:
@@ -122,10 +162,11 @@ class FrikortPanel(w.VBox):
         self.year.add_class("hk-frikort-year")
         self.year.observe(lambda change: self.show_year(change["new"]), names="value")
         self.progress = html("hk-frikort-progress")
+        self.curve = html("hk-frikort-curve")
         self.sources = html("hk-frikort-by-source")
         self.history = html("hk-frikort-history")
-        self.children = [html("hk-frikort-title", "<h3>Egenandeler og frikort</h3>"), self.status, self.year, self.progress,
-                         self.sources, html("hk-frikort-history-title", "<b>Alle år</b>"), self.history]
+        self.children = [html("hk-frikort-title", TABLE_STYLE + "<h3>Egenandeler og frikort</h3>"), self.status, self.year,
+                         self.progress, self.curve, self.sources, html("hk-frikort-history-title", "<b>Alle år</b>"), self.history]
         self.actor: Actor | None = None
         self.view: copayments.CopaymentsView | None = None
         self.years: dict[int, YearShown] = {}
@@ -136,7 +177,7 @@ class FrikortPanel(w.VBox):
         """Show ``actor``'s egenandeler from this year, or the service's refusal (and no amounts)."""
         self.actor = actor
         self.view, self.years = None, {}
-        self.status.value = self.progress.value = self.sources.value = self.history.value = ""
+        self.status.value = self.progress.value = self.curve.value = self.sources.value = self.history.value = ""
         self.year.options = []
 
         def load() -> copayments.CopaymentsView:
@@ -160,6 +201,14 @@ class FrikortPanel(w.VBox):
             self.status.value = note("Velg et år fra listen.", "error")
             return
         self.status.value = ""
-        shown = self.years[year]
-        self.progress.value = bar(shown, this_year=year == self.view.this_year.year)
+        shown, actor = self.years[year], self.actor
+        this_year = year == self.view.this_year.year
+        self.progress.value = bar(shown, this_year)
         self.sources.value = source_table(shown)
+
+        def load() -> list[copayments.RunningTotal]:
+            with self.sessions() as session:
+                return copayments.running_total(session, actor, year, self.now)
+
+        points = attempt(self.status, load) or []
+        self.curve.value = curve(points, shown, self.now.date() if this_year else dt.date(year, 12, 31))

@@ -40,7 +40,7 @@ def _text(locator) -> str:
 def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     """Press "Åpne kjernejournal"; the page shows it and the read is in the database's log of use. The frikort
     panel shows this year's paid amount and ceiling as the copayments service computes them, and choosing
-    the latest earlier year with payments shows what was paid that year."""
+    the latest earlier year with payments shows what was paid that year, in words and as a curve."""
     before = len(_reads(db, citizen_id))
     page.get_by_role("button", name="Åpne kjernejournal").click()
     page.get_by_text("oppslaget står nå i logg over bruk").first.wait_for(timeout=WAIT_MS)
@@ -60,3 +60,6 @@ def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     page.locator(".hk-frikort-amounts", has_text=f"Betalt i {earlier.year}:").wait_for(timeout=WAIT_MS)
     assert f"Betalt i {earlier.year}: {_kroner(earlier.charged)}." in _text(amounts)
     assert _kroner(earlier.charged) in _text(page.locator(".hk-frikort-by-source"))
+    curve = page.locator(f'.hk-frikort-curve svg[aria-label*="betalt i {earlier.year},"]')
+    curve.wait_for(timeout=WAIT_MS)
+    assert f"{_kroner(earlier.charged)} per" in curve.get_attribute("aria-label").replace("\u00a0", " ")

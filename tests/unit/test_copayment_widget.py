@@ -46,6 +46,12 @@ def paid_between(data, start: str, end: str) -> pd.DataFrame:
     return rows[(rows["date"] >= start) & (rows["date"] <= end)]
 
 
+def top_payer(data, viewers: pd.Series) -> int:
+    """Of the viewers, the one with the most payments from January to September 2024."""
+    paid = paid_between(data, "2024-01-01", "2024-09-30")
+    return int(paid.loc[paid["citizen_id"].isin(viewers), "citizen_id"].value_counts().index[0])
+
+
 def test_the_bar_shows_what_counted_toward_this_years_ceiling_and_what_is_left(tiny_db, data, viewers):
     paid = paid_between(data, "2024-01-01", "2024-09-30")
     totals = paid[paid["citizen_id"].isin(viewers)].groupby("citizen_id")["charged"].sum()
@@ -71,6 +77,18 @@ def test_the_years_egenandeler_are_shown_per_source_with_their_sum(tiny_db, data
         assert "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>" in table
     assert f"<td><b>{nok(int(mine['charged'].sum()))}</b></td>" in table
     assert "Betalt i 2023:" in panel.progress.value and "Igjen til frikort" not in panel.progress.value
+
+
+def test_the_curve_has_a_dot_per_day_with_payments_giving_the_years_total_so_far(tiny_db, data, viewers):
+    paid = paid_between(data, "2024-01-01", "2024-09-30")
+    subject = top_payer(data, viewers)
+    daily = paid[paid["citizen_id"] == subject].groupby("date")["charged"].sum().cumsum()
+    panel = FrikortPanel(sessions(tiny_db), Actor(subject), now=SEPTEMBER)
+    drawn = panel.curve.value
+    assert drawn.count('class="hk-frikort-step"') == len(daily)
+    for on, total in daily.items():
+        assert f"<title>{on:%d.%m.%Y}: {nok(int(total))}</title>" in drawn
+    assert f"Egenandelstak {nok(CEILING_2024)}" in drawn
 
 
 def test_every_earlier_year_with_payments_is_in_the_years_table(tiny_db, data, viewers):
@@ -100,15 +118,17 @@ def test_a_child_under_16_shown_to_a_parent_sees_the_exemption_and_no_bar(tiny_d
     panel = FrikortPanel(sessions(tiny_db), Actor(int(pair.parent_id), int(pair.child_id)))
     assert panel.status.value == ""
     assert "Barn under 16 år betaler ikke egenandel" in panel.progress.value and "hk-frikort-bar" not in panel.progress.value
+    assert panel.curve.value == ""
 
 
-def test_an_actor_the_policy_refuses_sees_the_bokmal_refusal_and_no_amounts(tiny_db, viewers):
-    me, stranger = int(viewers.iloc[0]), int(viewers.iloc[1])
-    panel = FrikortPanel(sessions(tiny_db), Actor(me))
-    assert "kr" in panel.progress.value
+def test_an_actor_the_policy_refuses_sees_the_bokmal_refusal_and_no_amounts(tiny_db, data, viewers):
+    me = top_payer(data, viewers)
+    stranger = int(viewers[viewers != me].iloc[0])
+    panel = FrikortPanel(sessions(tiny_db), Actor(me), now=SEPTEMBER)
+    assert all("kr" in part.value for part in (panel.progress, panel.curve, panel.sources, panel.history))
     panel.show(Actor(me, stranger))
     assert "Ikke tillatt" in panel.status.value and panel.view is None
-    assert panel.progress.value == panel.sources.value == panel.history.value == ""
+    assert panel.progress.value == panel.curve.value == panel.sources.value == panel.history.value == ""
     assert panel.year.options == () and panel.year.layout.display == "none"
 
 
