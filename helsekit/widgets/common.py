@@ -54,6 +54,11 @@ def attempt(status: w.HTML, action: Callable[[], T]) -> T | None:
         return None
 
 
+def kroner(amount: int) -> str:
+    """``3278`` as "3 278 kr", the Norwegian way (non-breaking spaces, so an amount never wraps)."""
+    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
 def when(moment: dt.datetime) -> str:
     return f"{moment:%d.%m.%Y} kl. {moment:%H.%M}"
 

@@ -15,21 +15,15 @@ import ipywidgets as w
 
 from helsekit.services import copayments
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, attempt, esc, html, kroner, note, now_of, session_factory
 
 SOURCE_NB = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outpatient": "Poliklinikk på sykehus",
              "travel": "Pasientreiser"}
 EXEMPT_NB = "Barn under 16 år betaler ikke egenandel, så det er ingenting som teller mot egenandelstaket."
-NBSP = "\u00a0"
 MONTHS_NB = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 TABLE_STYLE = ("<style>.hk-frikort table{border-collapse:collapse;margin:0.3em 0}"
                ".hk-frikort td,.hk-frikort th{padding:0.15em 0.8em;text-align:right}"
                ".hk-frikort td:first-child,.hk-frikort th:first-child{text-align:left}</style>")
-
-
-def kroner(amount: int) -> str:
-    """``3278`` as "3 278 kr" (non-breaking spaces)."""
-    return f"{amount:,}".replace(",", NBSP) + f"{NBSP}kr"
 
 
 def day(date: dt.date) -> str:

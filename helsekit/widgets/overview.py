@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from helsekit.services import overview as overview_service
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, now_of, session_factory, when
+from helsekit.widgets.common import SessionFactory, attempt, esc, html, kroner, now_of, session_factory, when
 
 TILE_STYLE = "border:1px solid #ccc;border-radius:6px;padding:0.5em;margin:0.3em;min-width:14em;vertical-align:top;display:inline-block"
 
@@ -54,7 +54,7 @@ def render(view: overview_service.Overview) -> str:
         elif f.frikort is not None:
             text = f"Du har frikort for {f.year}."
         else:
-            text = f"Betalt {f.counted} av {f.ceiling} kr i {f.year}; {f.left} kr igjen til frikort."
+            text = f"Betalt {kroner(f.counted)} av {kroner(f.ceiling)} i {f.year}; {kroner(f.left)} igjen til frikort."
         tiles.append(_tile("hk-tile-frikort", "Egenandeler og frikort", esc(text)))
     if view.unread_messages is None:
         tiles.append(_tile("hk-tile-messages", "Innboks", esc(hidden)))

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from helsekit.services import treatment_sites
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, attempt, esc, html, kroner, note, now_of, session_factory
 
 ALL = ""
 SORT_NB = (("Ventetid", "ventetid"), ("Navn", "navn"), ("Avstand", "avstand"))
@@ -51,7 +51,7 @@ def table(found: treatment_sites.Comparison) -> str:
             bar = f'<span style="{BAR_STYLE};width:{round(8 * f.expected_weeks / longest, 2)}em"></span>'
             cells += [f"{bar}{esc(f.expected_weeks)} uker", f"{_number(f.median_weeks)} uker", esc(f.started), _share(f)]
         cells += ["" if r.distance_km is None else f"{esc(r.distance_km)} km",
-                  "" if r.travel_egenandel is None else f"{esc(r.travel_egenandel)} kr"]
+                  "" if r.travel_egenandel is None else kroner(r.travel_egenandel)]
         body.append(f'<tr class="hk-site-row" data-hospital="{r.hospital_id}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     heads = "".join(f"<th>{esc(h)}</th>" for h in head)
     return f'<table class="hk-site-table"><thead><tr>{heads}</tr></thead><tbody>{"".join(body)}</tbody></table>'
