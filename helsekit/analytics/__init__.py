@@ -45,7 +45,9 @@ class HelseData:
     histories ``gp_contacts``, ``appointment_events``, ``prescriptions``, ``dispensings``,
     ``referrals``, ``referral_statuses``, ``hospital_appointments``, ``hospital_documents``,
     ``access_log``, ``messages``, ``gp_notices``, ``travel_claims``, ``copayments`` and ``frikort``.
-    Each is read once, when first used.
+    Each is read once, when first used. ``visits`` is the visit log (issue #6) as a lazy Ibis table
+    on DuckDB, not a DataFrame: aggregate it (see :mod:`helsekit.analytics.visits.metrics`), then
+    call ``.to_pandas()``.
 
     ``describe()`` lists every column with its meaning; ``meta`` says how the data was generated.
     All of it is synthetic ("Syntetiske data").
@@ -207,6 +209,13 @@ class HelseData:
         notice can be stored more than once (always the same row): the duplicates are dropped here."""
         frame = self._history("gp_notices").drop_duplicates("notice_id")
         return frame.sort_values(["gp_office_id", "published_on"], kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def visits(self):
+        """The visit log as a lazy Ibis table on DuckDB (``helsekit generate-visits`` writes it)."""
+        from helsekit.analytics.visits import backends
+
+        return backends.read_visits(backends.connect("duckdb"), backends.visit_log_path(self.db))
 
     copayments = _history_table("copayments", "Every egenandel owed, and what was charged after the yearly ceiling (§2.5).")
     frikort = _history_table("frikort", "One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5).")
