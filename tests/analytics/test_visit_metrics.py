@@ -21,7 +21,7 @@ import pytest
 
 import helsekit
 from helsekit.analytics.columns import COLUMNS
-from helsekit.analytics.visits import backends, metrics, report
+from helsekit.analytics.visits import backends, metrics, report, services
 from helsekit.errors import DatabaseError, InvalidInput
 from helsekit.storage.sandbox import sandbox
 
@@ -306,3 +306,8 @@ def test_both_engines_read_the_naive_local_times_as_the_same_wall_clock(duck, sp
     for table in (duck, spark):
         read = table.select("visit_id", "start").order_by("visit_id").to_pandas()
         assert pd.to_datetime(read["start"]).dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == written
+
+
+def test_the_service_catalogue_is_the_spec_s_names_in_bit_order(tmp_path):
+    (tmp_path / "visits.toml").write_text('[services]\nnames = ["forside", "timer", "innboks"]\npublic = ["forside"]\n')
+    assert services(tmp_path) == ["forside", "timer", "innboks"]

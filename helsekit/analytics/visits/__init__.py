@@ -19,9 +19,13 @@ Modules: :mod:`.backends` (connect, read the log), :mod:`.metrics` (the definiti
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helsekit.generator import specs
 
 
-def services() -> list[str]:
-    """The portal's service areas in bit order (bit i of ``services`` = entry i), from specs/visits.toml."""
-    return [entry if isinstance(entry, str) else entry["name"] for entry in specs.load("visits")["services"]]
+def services(specs_dir: Path | None = None) -> list[str]:
+    """The portal's service areas in bit order (bit i of ``services`` = entry i), from specs/visits.toml
+    (``[services] names``)."""
+    listed = specs.load("visits", specs_dir)["services"]
+    return list(listed["names"] if isinstance(listed, dict) else listed)
