@@ -37,6 +37,16 @@ def _generate(args: argparse.Namespace) -> None:
         print(summary_text(result.db))
 
 
+def _generate_visits(args: argparse.Namespace) -> None:
+    from helsekit.generator.visits import generate_visits
+
+    started = time.perf_counter()
+    result = generate_visits(args.db, args.seed, args.scale, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    print(f"wrote {result.path}: {result.visits:,} visits in {result.months} months at scale {result.scale:.6g}, seed {result.seed}, "
+          f"in {seconds:.1f} s ({result.visits / seconds:,.0f} visits/s) — {SYNTHETIC_DATA_LABEL}")
+
+
 def _summary(args: argparse.Namespace) -> None:
     from helsekit.analytics import HelseData
     from helsekit.analytics.summary import summary_text
@@ -135,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--summary", action="store_true", help="print the summary afterwards")
     generate.add_argument("--quiet", action="store_true", help="no progress bars")
     generate.set_defaults(run=_generate)
+
+    visits = commands.add_parser("generate-visits", help="generate the visit log (helsenorge.no visits since 2011-06-15) beside a database")
+    visits.add_argument("--db", default=None, help=f"the database whose citizens visit (default: {config.default_database()})")
+    visits.add_argument("--seed", type=int, default=42, help="master seed; the same seed gives the same files (default: 42)")
+    visits.add_argument("--scale", type=float, default=None, help="share of the national volume, above 0 and at most 1 (default: the database's share of Norway's population)")
+    visits.add_argument("--quiet", action="store_true", help="no progress bar")
+    visits.set_defaults(run=_generate_visits)
 
     summary = commands.add_parser("summary", help="print a readable summary of a database")
     summary.add_argument("--db", default=None, help="SQLite file or SQLAlchemy URL (default: the embedded file)")

@@ -285,3 +285,17 @@ COLUMNS["frikort"] = {
     "refund_by": "When the frikort (and any refund) has been sent: within 3 weeks of reaching the ceiling (§2.5)",
 }
 COLUMNS["sites"] = COLUMNS["organisations"]
+COLUMNS["visits"] = {
+    "visit_id": "Visit id: unique, increasing with start over the whole log",
+    "start": "When the first page opened (Norwegian local time, naive; whole seconds)",
+    "duration_s": "Seconds from the first to the last page (0 for one page); a visit ends after 30 minutes without activity (§13.4)",
+    "pages": "Pages opened (at least 1)",
+    "services": "Bitmask of the service areas touched: bit i is entry i of [services] names in synthetic_data/specs/visits.toml",
+    "logged_in": "True when the visitor logged in",
+    "citizen_id": "The logged-in visitor (citizen id); empty when anonymous",
+    "kommune_number": "The logged-in visitor's home kommune; empty when anonymous",
+    "age": "The logged-in visitor's age on the visit's day; empty when anonymous",
+    "device": "web, or app (the Helsenorge app, from June 2021, §13.5)",
+    "pilot_id": "The pilot the visit came through (pilots/<id>); empty otherwise",
+    "site_id": "The treatment site (organisation id) whose pilot the visit came through; empty otherwise",
+}

@@ -13,7 +13,9 @@ def data(tiny_db):
     return helsekit.open(tiny_db)
 
 
-@pytest.mark.parametrize("frame", sorted(COLUMNS))
+#: The visit log is a lazy table over Parquet made by `helsekit generate-visits`, which the tiny database
+#: lacks: its columns are checked against the written files in tests/generator/test_visits.py.
+@pytest.mark.parametrize("frame", sorted(set(COLUMNS) - {"visits"}))
 def test_every_column_of_the_dataframe_is_documented_and_every_documented_column_exists(data, frame):
     assert list(getattr(data, frame).columns) == list(COLUMNS[frame])
 
