@@ -311,3 +311,10 @@ def test_both_engines_read_the_naive_local_times_as_the_same_wall_clock(duck, sp
 def test_the_service_catalogue_is_the_spec_s_names_in_bit_order(tmp_path):
     (tmp_path / "visits.toml").write_text('[services]\nnames = ["forside", "timer", "innboks"]\npublic = ["forside"]\n')
     assert services(tmp_path) == ["forside", "timer", "innboks"]
+
+
+def test_the_database_s_geography_puts_every_kommune_in_the_fylke_its_number_starts_with(tiny_db):
+    geography = report.geography(tiny_db)
+    assert len(geography) == geography["kommune_number"].nunique() > 0
+    assert (geography["kommune_number"].str[:2] == geography["fylke_number"]).all()
+    assert geography["fylke"].notna().all()
