@@ -72,6 +72,18 @@ def test_2023_averages_about_9_2_million_a_month_and_every_month_since_april_202
     assert (since > 8e6 * 0.97).all()  # 'over 8 M', less the rounding of a month to ~800 visits
 
 
+def test_messaging_visits_rise_about_153_percent_from_2020_to_2021(visits):
+    innboks = 1 << SPEC["services"]["names"].index("innboks")
+    per_year = visits[(visits["services"] & innboks) > 0]["start"].dt.year.value_counts()
+    assert per_year[2021] / per_year[2020] == pytest.approx(40 / 15.9, rel=0.15)  # §13.5: 15.9 M → 40 M
+
+
+def test_the_koronasertifikat_is_never_used_before_june_2021(visits):
+    certificate = 1 << SPEC["services"]["names"].index("koronasertifikat")
+    used = visits[(visits["services"] & certificate) > 0]
+    assert len(used) > 0 and used["start"].min() >= pd.Timestamp("2021-06-01")
+
+
 def test_the_same_seed_gives_byte_identical_files_whatever_the_number_of_workers(tiny_db, log, tmp_path):
     again = tmp_path / "again.visits"
     generate_visits(tiny_db, seed=42, scale=SCALE, progress=False, out=again, workers=2)
