@@ -63,6 +63,7 @@ class Settings:
     kj_reserved: bool
     phone: str | None
     email: str | None
+    person_number: str | None = None  # the subject's own fødselsnummer, shown on their profile page
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def fullmakter(session: Session, actor: Actor, now: dt.datetime) -> Fullmakter:
 def _settings(session: Session, citizen_id: int) -> Settings:
     citizen, profile = session.get(Citizen, citizen_id), _profile(session, citizen_id)
     return Settings(citizen_id, profile.consent_level, profile.notification_channel, profile.kj_block_own_web_access,
-                    profile.kj_block_health_personnel, profile.kj_reserved, citizen.phone, citizen.email)
+                    profile.kj_block_health_personnel, profile.kj_reserved, citizen.phone, citizen.email, citizen.person_number)
 
 
 def _profile(session: Session, citizen_id: int) -> HelsenorgeProfile:

@@ -1,5 +1,6 @@
-"""Kjernejournal and the log of use (logg over bruk, §3.8): opening the kjernejournal is a read that
-lands in the subject's log, and the log table shows it at once, next to health personnel's lookups."""
+"""Kjernejournal, pasientjournal and the log of use (logg over bruk, §3.8, §5.3): opening the kjernejournal
+or the hospital record is a read that lands in the subject's log, and the log table shows it at once,
+next to health personnel's lookups."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 
 import ipywidgets as w
 
-from helsekit.services import access_log, kjernejournal
+from helsekit.services import access_log, hospital_record, kjernejournal
 from helsekit.services.actors import Actor
 from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory, when
 
@@ -19,6 +20,7 @@ OWN_NB = {"naermeste_parorende": "Nærmeste pårørende", "kommunikasjonsbehov":
 SOURCE_NB = {access_log.HEALTH_PERSONNEL: "Helsepersonell", access_log.MIN_HELSE: "Helsenorge"}
 BASIS_NB = {"self": "selv", "parent": "forelder", "fullmakt": "fullmakt"}
 LOG_SHOWN = 50
+DOCUMENTS_SHOWN = 50
 
 
 def log_table(view: access_log.AccessLogView) -> str:
@@ -105,6 +107,63 @@ class KjernejournalPanel(w.VBox):
                  "<b>Egne registreringer</b>", _items(own, "Ingen egne registreringer.")]
         self.content.value = "".join(parts)
         self.status.value = note("Kjernejournalen er åpnet; oppslaget står nå i logg over bruk.", "ok")
+        if self.log_table is not None:
+            self.log_table.show(actor)
+        return found
+
+
+def document_table(found: hospital_record.HospitalRecordView, shown: int = DOCUMENTS_SHOWN) -> str:
+    """The newest ``shown`` documents as an HTML table (the service gives them newest first); every value is escaped."""
+    if not found.documents:
+        return note("Ingen dokumenter fra sykehusjournalen vises på Helsenorge ennå.")
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in (
+            f"{d.approved_at:%d.%m.%Y}", d.kind[:1].upper() + d.kind[1:], d.hospital_name or "", d.author_name or "")) + "</tr>"
+        for d in found.documents[:shown])
+    head = "".join(f"<th>{h}</th>" for h in ("Dato", "Dokument", "Sykehus", "Skrevet av"))
+    more = note(f"Viser de {shown} nyeste av {len(found.documents)} dokumenter.") if len(found.documents) > shown else ""
+    return f'{more}<table class="hk-document-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+class HospitalRecordPanel(w.VBox):
+    """A button that opens the subject's hospital record (pasientjournal, §5.1–§5.3): the documents the
+    hospitals show on Helsenorge, newest first. Opening it is one logged read, shown at once in ``log_table``."""
+
+    def __init__(self, db: SessionFactory | str, actor: Actor | None = None, now: dt.datetime | None = None,
+                 log_table: AccessLogTable | None = None) -> None:
+        super().__init__()
+        self.add_class("hk-hospital-record")
+        self.sessions = session_factory(db)
+        self.now = now_of(self.sessions, now)
+        self.log_table = log_table
+        self.actor = actor
+        self.open_button = w.Button(description="Åpne pasientjournal")
+        self.open_button.on_click(lambda _: self.open_record())
+        self.content = html("hk-hospital-record-content")
+        self.status = html("hk-hospital-record-status")
+        self.children = [html("hk-hr-title", "<h3>Pasientjournal fra sykehus</h3>"), self.open_button, self.status, self.content]
+
+    def show(self, actor: Actor) -> None:
+        self.actor = actor
+        self.status.value, self.content.value = "", ""
+
+    def open_record(self) -> hospital_record.HospitalRecordView | None:
+        """Read the hospital record for the actor (written to the subject's log) and show its documents."""
+        self.status.value, self.content.value = "", ""
+        if self.actor is None:
+            self.status.value = note("Logg inn først.", "error")
+            return None
+        actor = self.actor
+
+        def load() -> hospital_record.HospitalRecordView:
+            with self.sessions() as session:
+                return hospital_record.view(session, actor, self.now)
+
+        found = attempt(self.status, load)
+        if found is None:
+            return None
+        self.content.value = document_table(found)
+        self.status.value = note("Pasientjournalen er åpnet; oppslaget står nå i logg over bruk.", "ok")
         if self.log_table is not None:
             self.log_table.show(actor)
         return found

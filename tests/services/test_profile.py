@@ -178,6 +178,16 @@ def test_contact_details_are_stored_in_one_form(db, people):
     assert (settings.phone, settings.email) == ("+47 01234567", "ola@example.com")
 
 
+def test_the_settings_show_the_subjects_own_person_number_and_a_holder_never_sees_the_givers(db, people, data):
+    giver, holder = _adults(people, 2)
+    numbers = data.citizens.set_index("id")["person_number"]
+    with Session(engine_for(db)) as session:
+        assert profile.settings(session, Actor(giver), NOW).person_number == numbers[giver]
+        profile.give_fullmakt(session, Actor(giver), holder, "digitale_helsetjenester", TODAY, None, NOW)
+        with pytest.raises(policy.AccessDenied):
+            profile.settings(session, Actor(holder, giver), NOW)
+
+
 def test_the_notification_channel_is_epost_sms_or_begge(db, people):
     person = _adults(people, 1)[0]
     with Session(engine_for(db)) as session:
