@@ -106,9 +106,9 @@ class KjernejournalPanel(w.VBox):
         parts = ["<b>Kritisk informasjon</b>", _items(critical, "Ingen kritisk informasjon."),
                  "<b>Egne registreringer</b>", _items(own, "Ingen egne registreringer.")]
         self.content.value = "".join(parts)
-        self.status.value = note("Kjernejournalen er åpnet; oppslaget står nå i logg over bruk.", "ok")
-        if self.log_table is not None:
+        if self.log_table is not None:  # before the status, so a page that sees the status sees the log too
             self.log_table.show(actor)
+        self.status.value = note("Kjernejournalen er åpnet; oppslaget står nå i logg over bruk.", "ok")
         return found
 
 
@@ -163,9 +163,9 @@ class HospitalRecordPanel(w.VBox):
         if found is None:
             return None
         self.content.value = document_table(found)
-        self.status.value = note("Pasientjournalen er åpnet; oppslaget står nå i logg over bruk.", "ok")
-        if self.log_table is not None:
+        if self.log_table is not None:  # before the status, so a page that sees the status sees the log too
             self.log_table.show(actor)
+        self.status.value = note("Pasientjournalen er åpnet; oppslaget står nå i logg over bruk.", "ok")
         return found
 
 

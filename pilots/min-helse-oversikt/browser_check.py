@@ -4,6 +4,7 @@ the latest earlier year, and in Profil give a fullmakt to another adult."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from helsekit.services import access, actors, copayments, kjernejournal, profile, roster
@@ -79,10 +80,12 @@ def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     assert "Kritisk informasjon" in page.locator(".hk-kjernejournal").inner_text()
     reads = _reads(db, citizen_id)
     assert len(reads) == before + 1 and any(r.actor_id == citizen_id and r.record == "kjernejournal" for r in reads)
+    logged = page.locator(".hk-access-log .hk-log tbody tr").filter(has_text="Helsenorge").filter(has_text="pasientjournal")
+    shown_before = logged.count()
     page.get_by_role("button", name="Åpne pasientjournal").click(timeout=WAIT_MS)
     page.locator(".hk-hospital-record-status", has_text="Pasientjournalen er åpnet").wait_for(timeout=WAIT_MS)
     assert len(_reads(db, citizen_id)) == before + 2 and _own_reads(db, citizen_id, "pasientjournal") == hospital_before + 1
-    assert "pasientjournal" in _text(page.locator(".hk-access-log .hk-log"))
+    expect(logged).to_have_count(shown_before + 1, timeout=WAIT_MS)  # the read shows at once in "Logg over bruk"
 
     page.get_by_role("tab", name="Egenandeler og frikort").click(timeout=WAIT_MS)
     seen = _copayments(db, citizen_id)
