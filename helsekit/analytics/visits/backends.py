@@ -44,8 +44,10 @@ def connect(backend: str = "duckdb", session=None):
     return ibis.pyspark.connect(session or spark_session())
 
 
-def spark_session():
-    """A Spark session for the visit metrics: ``SPARK_MASTER``, UI off, UTC, few shuffle partitions, quiet."""
+def spark_session(config: dict[str, str] | None = None):
+    """A Spark session for the visit metrics: ``SPARK_MASTER``, UI off, UTC, few shuffle partitions, quiet.
+
+    ``config`` adds or overrides Spark settings (e.g. the tests' quick-starting JVM)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -53,14 +55,16 @@ def spark_session():
             "backend 'spark' needs PySpark and a Java runtime: pip install 'helsekit[spark]'",
             "Spark krever PySpark og Java: installer helsekit[spark].", "backend",
         ) from None
-    session = (
+    builder = (
         SparkSession.builder.master(SPARK_MASTER).appName("helsekit-visits")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
     )
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
 

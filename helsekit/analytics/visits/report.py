@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from helsekit.analytics.visits import backends, metrics
+from helsekit.analytics.visits import backends, choices, metrics
 
 
 def monthly(t, period=None, services: Iterable[str] | None = None, catalogue: Sequence[str] | None = None):
@@ -15,7 +15,7 @@ def monthly(t, period=None, services: Iterable[str] | None = None, catalogue: Se
     if catalogue is None:
         from helsekit.analytics.visits import services as spec_services
         catalogue = spec_services()
-    names = metrics.check_services(services, catalogue)
+    names = choices.check_services(services, catalogue)
     t = metrics.within(t, period)
     table = t.group_by(t.start.truncate("M").date().name("period")).agg(
         visits=t.count(),
@@ -36,7 +36,7 @@ def monthly_report(db: str | None = None, *, backend: str = "duckdb", period=Non
     from helsekit import config
 
     path = backends.visit_log_path(db or config.default_database()) if log is None else log
-    period = metrics.check_period(period, backends.extent(path))
+    period = choices.check_period(period, backends.extent(path))
     con = con if con is not None else backends.connect(backend)
     frame = monthly(backends.read_visits(con, path), period, services, catalogue).to_pandas()
     frame["period"] = pd.to_datetime(frame["period"])
