@@ -1,5 +1,5 @@
 """Browser check of the Min helse overview pilot (run by tests/browser/test_pilot_actions.py): in the tab
-Journaler open the kjernejournal and the hospital record, in Egenandeler og frikort look at this year and
+Journaler open the kjernejournal and the hospital record, in Egenandeler look at this year and
 the latest earlier year, and in Profil give a fullmakt to another adult."""
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     assert len(_reads(db, citizen_id)) == before + 2 and _own_reads(db, citizen_id, "pasientjournal") == hospital_before + 1
     expect(logged).to_have_count(shown_before + 1, timeout=WAIT_MS)  # the read shows at once in "Logg over bruk"
 
-    page.get_by_role("tab", name="Egenandeler og frikort").click(timeout=WAIT_MS)
+    page.get_by_role("tab", name="Egenandeler").click(timeout=WAIT_MS)
     seen = _copayments(db, citizen_id)
     now = seen.this_year
     amounts = page.locator(".hk-frikort .hk-frikort-amounts")
