@@ -13,8 +13,9 @@ supports PySpark below 4.1 (hence the pin); ``.to_pandas()`` is called only afte
 >>> metrics.per_device(log, grain="year").to_pandas()               # doctest: +SKIP
 >>> report.monthly_report(db, backend="spark", period=("2021-01-01", "2021-12-31"))  # doctest: +SKIP
 
-Modules: :mod:`.backends` (connect, read the log), :mod:`.metrics` (the definitions), :mod:`.report`
-(the standard monthly report as a pandas DataFrame).
+Modules: :mod:`.backends` (connect, read the log), :mod:`.choices` (period, grain and services
+checked), :mod:`.metrics` (the definitions), :mod:`.report` (the standard monthly report as a pandas
+DataFrame).
 """
 
 from __future__ import annotations

@@ -62,6 +62,8 @@ def spark_session(config: dict[str, str] | None = None):
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
     )
+    if SPARK_MASTER.startswith("local"):  # stay on the loopback: no lookup of the machine's name
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
