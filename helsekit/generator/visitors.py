@@ -160,7 +160,10 @@ def pool(visitors: Visitors, spec: dict, start: dt.date, next_start: dt.date) ->
     v = spec["visitors"]
     age = start.year - visitors.birth_year - (start.month * 100 + start.day < visitors.birth_mmdd)
     bands = np.asarray(v["age_bands"], dtype=np.int16)
-    band = np.searchsorted(bands, age, side="right").astype(np.uint8) - np.uint8(1)  # 255 below the first band
+    # band of each whole age from 0 to the last bound (255 outside the bands): one gather per citizen
+    band_of_age = (np.searchsorted(bands, np.arange(bands[-1] + 1), side="right") - 1).astype(np.uint8)
+    band_of_age[bands[-1]] = 255
+    band = band_of_age[np.clip(age, 0, bands[-1])]
     rates = np.asarray(v["propensity_rates"], dtype=float)
     alive = np.isnat(visitors.death) | (visitors.death >= np.datetime64(next_start))
     ok = (age >= v["min_age"]) & (band < bands.size - 1) & alive & (rates[visitors.level] > 0)
