@@ -9,8 +9,8 @@ treatment sites where each is enabled, with links ``/voila/render/<id>/<notebook
 :func:`voila_command` and :func:`voila_environment` give the command line and environment
 ``helsekit serve`` (and the browser tests) start Voilà with: the ``lab`` template (an error shows a
 banner instead of a page that loads forever), sources stripped, no browser, localhost only unless asked,
-idle kernels culled, ``HELSEKIT_DB`` naming the database the pilots use, and Jupyter's state kept
-inside the checkout.
+idle kernels culled, a pool of preheated kernels per pilot (:data:`POOL_SIZE`), ``HELSEKIT_DB`` naming
+the database the pilots use, and Jupyter's state kept inside the checkout.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -39,6 +40,25 @@ DEFAULT_PORT = 8866
 #: An idle kernel (a page view whose tab was closed: Voilà's shutdown beacon fails) is shut down after this.
 CULL_IDLE_TIMEOUT_S = 120
 CULL_INTERVAL_S = 30
+#: Preheated kernels kept ready per published pilot notebook (0: a kernel is started per request).
+#:
+#: How Voilà 0.5.13 does it (read in voila/voila_kernel_manager.py and handler.py, and measured): at start
+#: it fills a pool for every notebook below the folder (the gallery is denylisted); a pooled kernel runs
+#: the notebook until ``request_query_string()`` waits for a request, so the imports are done before
+#: anyone asks, and the page a visitor gets holds those outputs plus the rest run for their query. A
+#: taken kernel is replaced after :data:`POOL_FILL_DELAY_S`; a visitor who comes before the replacement
+#: is ready waits for it (Voilà hands over the starting kernel), never for a second one. Pooled kernels
+#: are never culled; used ones are, like any other. Kernels get Voilà's environment (``HELSEKIT_DB``).
+#:
+#: Why 1: each pooled kernel holds about 190 MiB (7 pilots on the default database: 1.37 GiB for the
+#: server and its pool), so 8 pilots cost about 1.5 GiB idle and a pool of 2 twice that, for a demo
+#: whose visitors rarely open the same pilot twice within a refill (2-4 s). On 2 cores the pools of 8
+#: pilots are full 7-9 s after Voilà answers (the browser tests wait for it). Preheated, a pilot page
+#: on the default database renders in 1.2-2.9 s (p50) against 3.6-5.2 s per request, with a load
+#: average of 5-11 from other work (benchmarks/bench_pages.py).
+POOL_SIZE = 1
+#: Seconds Voilà waits after a pooled kernel is taken before starting its replacement (Voilà's default).
+POOL_FILL_DELAY_S = 1.0
 #: The gallery links at most this many sites per pilot (a selector may match hundreds of GP offices).
 SITES_SHOWN = 12
 STATE_DIRS = {
@@ -150,9 +170,21 @@ def publish(db: str | None = None, pilots_dir: str | Path | None = None, target:
 
 
 def voila_command(folder: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                  cull_idle_timeout: int = CULL_IDLE_TIMEOUT_S, cull_interval: int = CULL_INTERVAL_S) -> list[str]:
-    """The Voilà command line serving ``folder`` (directory mode)."""
+                  cull_idle_timeout: int = CULL_IDLE_TIMEOUT_S, cull_interval: int = CULL_INTERVAL_S,
+                  pool_size: int = POOL_SIZE) -> list[str]:
+    """The Voilà command line serving ``folder`` (directory mode); with ``pool_size`` > 0, each pilot
+    notebook keeps that many preheated kernels (see :data:`POOL_SIZE`), 0 starts a kernel per request."""
     voila = Path(sys.executable).with_name("voila")
+    folder = Path(folder).resolve()
+    # The gallery gets no pool: it is one markdown cell, nothing in it is worth a waiting kernel. Voilà
+    # matches the denylist against the absolute paths of the notebooks below the folder (os.path.abspath).
+    gallery = f"^{re.escape(str(folder / GALLERY_NOTEBOOK))}$"
+    preheat = [
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaConfiguration.default_pool_size={int(pool_size)}",
+        f"--VoilaKernelManager.preheat_denylist={json.dumps([gallery])}",
+        f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY_S}",
+    ] if pool_size > 0 else []
     return [
         str(voila) if voila.exists() else "voila", str(folder),
         "--no-browser",
@@ -164,6 +196,7 @@ def voila_command(folder: str | Path, host: str = DEFAULT_HOST, port: int = DEFA
         "--show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
+        *preheat,
     ]
 
 
@@ -191,7 +224,9 @@ def serve(db: str | None = None, pilots_dir: str | Path | None = None, host: str
     print(f"serving {len(published.pilots)} pilot(s) from {published.folder} — {SYNTHETIC_DATA_LABEL}")
     print(f"gallery: http://{host}:{port}/voila/render/{GALLERY_NOTEBOOK}  (open it in a browser; Ctrl-C stops the server)",
           flush=True)
-    process = subprocess.Popen(voila_command(published.folder, host, port), env=voila_environment(db))
+    env = voila_environment(db)
+    env["VOILA_APP_IP"] = host  # where a preheated kernel reaches the server for its request (default 127.0.0.1)
+    process = subprocess.Popen(voila_command(published.folder, host, port), env=env)
     signal.signal(signal.SIGTERM, _interrupt)  # a `kill` stops Voilà too, not only Ctrl-C
     try:
         return process.wait()

@@ -9,7 +9,9 @@ raised. A page opened for a site without the pilot says so and shows nothing els
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import sys
 from urllib.parse import parse_qs
 
 from pathlib import Path
@@ -38,22 +40,52 @@ def _whole_number(name: str, value: object, problems: list[str]) -> int | None:
     return None
 
 
+#: Seconds a preheated kernel tries to reach its Voilà server's request channel before giving up.
+REQUEST_CHANNEL_TIMEOUT_S = 10
+
+
 def request_query_string() -> str | None:
     """The query string of the visitor's request (``QUERY_STRING``), waiting for that request first when
     the kernel was preheated.
 
-    Voilà's preheated kernels (``--preheat_kernel=True``) run the notebook before anyone asks for the page,
-    with ``VOILA_PREHEAT=True`` in their environment; ``voila.utils.wait_for_request()`` blocks until a
-    visitor's request takes the kernel and copies its ``QUERY_STRING`` into the environment. Importing
-    ``voila.utils`` costs seconds in a kernel, so it happens only in a preheated one: call this after the
-    notebook's heavy imports. Elsewhere (a kernel started per request, papermill, a plain interpreter) it
-    returns ``QUERY_STRING`` as it is, or None.
+    Voilà's preheated kernels (``--preheat_kernel=True``, see :data:`helsekit.serve.POOL_SIZE`) run the
+    notebook before anyone asks for the page, with ``VOILA_PREHEAT=True`` in their environment; the
+    request's variables arrive later over a websocket. Call this after the notebook's heavy imports, so
+    that they are done while the kernel waits. Elsewhere (a kernel started per request, papermill, a
+    plain interpreter) it returns ``QUERY_STRING`` as it is, or None.
     """
     if os.environ.get("VOILA_PREHEAT") == "True":
+        _wait_for_request()
+    return os.environ.get("QUERY_STRING")
+
+
+def _wait_for_request() -> None:
+    """What ``voila.utils.wait_for_request()`` does (voila 0.5), without importing ``voila.utils``: that
+    import pulls in jupyter_server and costs 1-4.5 s of CPU in every pooled kernel, on a 2-core machine
+    where the pool is refilled while the visitor's page draws. Connect to
+    ``ws://<VOILA_APP_IP>:<VOILA_APP_PORT><base url>voila/query/<VOILA_KERNEL_ID>``, take the one JSON
+    message Voilà sends when a request takes this kernel, and put its variables (``QUERY_STRING`` among
+    them) into the environment. Without the synchronous websockets client, Voilà's own helper is used."""
+    try:
+        from websockets.sync.client import connect
+    except ImportError:  # websockets < 11
         from voila.utils import wait_for_request
 
         wait_for_request()
-    return os.environ.get("QUERY_STRING")
+        return
+    protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
+    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
+    url = f"{protocol}://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
+    try:
+        with connect(url, open_timeout=REQUEST_CHANNEL_TIMEOUT_S, max_size=2**20) as channel:
+            message = channel.recv()
+    except Exception as error:  # noqa: BLE001 - as Voilà: without the request, the page is drawn without its query
+        print(f"helsekit: no request info from {url}: {error!r}", file=sys.stderr)
+        return
+    for name, value in json.loads(message).items():
+        os.environ[str(name)] = str(value)
 
 
 def query_parameters(query_string: str | None, site: object = None, citizen: object = None) -> tuple[int | None, int | None, list[str]]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+
+import psutil
 
 from helsekit import config
 
@@ -17,6 +20,8 @@ PAGE_TIMEOUT_MS = 60_000
 #: The test server culls a kernel idle this long, checking this often (helsekit serve: 120 s / 30 s).
 CULL_IDLE_S = 20
 CULL_INTERVAL_S = 5
+#: How long the test server may take to fill its kernel pools (a preheated kernel per published pilot).
+POOL_TIMEOUT_S = 120
 PROBE_ID = "probe"
 PLANNED_ID = "planlagt"
 BROKEN_ID = "brukket"
@@ -62,3 +67,42 @@ def act_for_oneself(page) -> None:
     if "Innlogget som" not in login.inner_text():
         page.get_by_role("button", name="Fortsett").click()
     page.locator(".hk-login-status", has_text="Innlogget som").wait_for()
+
+
+def kernels(server_pid: int) -> set[int]:
+    """The process ids of the kernels a Voilà server runs now: pooled (preheated, waiting for a request) and
+    serving pages, until culled. A kernel that has just exited (a zombie not yet reaped, or gone) is not
+    counted."""
+    found = set()
+    for child in psutil.Process(server_pid).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.add(child.pid)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+    return found
+
+
+def waiting_kernels(server_pid: int, port: int) -> set[int]:
+    """The pooled kernels that are ready: they ran their notebook up to ``request_query_string()`` and hold a
+    connection to the server's port (Voilà's request channel) until a page view takes them."""
+    waiting = set()
+    for pid in kernels(server_pid):
+        try:
+            connections = psutil.Process(pid).net_connections(kind="tcp")
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+        if any(c.raddr and c.raddr.port == port and c.status == psutil.CONN_ESTABLISHED for c in connections):
+            waiting.add(pid)
+    return waiting
+
+
+def wait_for_pools(server_pid: int, port: int, idle_kernels: int, timeout_s: float) -> float | None:
+    """Seconds until ``idle_kernels`` pooled kernels wait for a request and no other kernel runs, or None
+    after ``timeout_s``."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_s:
+        if len(waiting_kernels(server_pid, port)) == idle_kernels == len(kernels(server_pid)):
+            return time.monotonic() - start
+        time.sleep(0.5)
+    return None

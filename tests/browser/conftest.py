@@ -3,7 +3,8 @@
 The server serves a published folder built by :func:`helsekit.serve.publish` from a temporary pilots
 folder: a copy of ``pilots/`` plus a probe pilot (the tiny notebook ``probe_pilot/probe.ipynb`` given a
 new manifest), a planned pilot and a broken manifest. Its database is a sandbox copy of the ``tiny``
-database. Chromium is the system one (``/usr/bin/chromium``, or ``HELSEKIT_CHROMIUM``); without it or
+database. Like ``helsekit serve``, it keeps a preheated kernel per published pilot (the gallery has none):
+the fixture waits until every pool is full, so the first page views are warm. Chromium is the system one (``/usr/bin/chromium``, or ``HELSEKIT_CHROMIUM``); without it or
 without the ``playwright`` package the tests are skipped locally and FAIL when ``CI`` is "true"
 (.ci/run installs Chromium).
 """
@@ -23,10 +24,11 @@ from pathlib import Path
 import pytest
 
 from helsekit.pilots import PILOTS_DIR
-from helsekit.serve import Published, publish, voila_command, voila_environment
+from helsekit.serve import POOL_SIZE, Published, publish, voila_command, voila_environment
 from helsekit.storage.sandbox import sandbox
 
-from browser_support import BROKEN_ID, CHROMIUM, CHROMIUM_ARGS, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, READY_TIMEOUT_S, STATE
+from browser_support import (BROKEN_ID, CHROMIUM, CHROMIUM_ARGS, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID,
+                             POOL_TIMEOUT_S, PROBE_ID, READY_TIMEOUT_S, STATE, wait_for_pools)
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,6 +60,9 @@ class Server:
     db: str
     log: Path
     pid: int
+    port: int
+    #: Kernels the server runs when no page is open: its pools (POOL_SIZE per published pilot).
+    idle_kernels: int
 
 
 def _free_port() -> int:
@@ -131,7 +136,11 @@ def server(chromium, tiny_db, pilots_dir, tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"Voilà was not ready within {READY_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-        yield Server(base, published, db, log, process.pid)
+        idle = POOL_SIZE * len(published.pilots)
+        filled = wait_for_pools(process.pid, port, idle, POOL_TIMEOUT_S)
+        print(f"\nVoilà test server: {idle} pooled kernel(s) " + (f"ready {filled:.1f} s after the server" if filled is not None
+              else f"not all ready within {POOL_TIMEOUT_S} s"))
+        yield Server(base, published, db, log, process.pid, port, idle)
     finally:
         try:
             os.killpg(process.pid, signal.SIGTERM)

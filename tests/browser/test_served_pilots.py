@@ -8,21 +8,23 @@ always among them. The time to the first complete render of each page is printed
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-import psutil
 import pytest
 
 from helsekit.pilots import discover
 
-from browser_support import (BROKEN_ID, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, screenshot,
-                             wait_until_rendered)
+from browser_support import (BROKEN_ID, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, kernels, screenshot,
+                             wait_until_rendered, waiting_kernels)
 
 XSS = "<img src=x onerror=window.__xss=1>"
-PAGE_VIEWS = 8
+PAGE_VIEWS = 20
+#: The page's connection to its kernel.
+KERNEL_CHANNEL = re.compile(r"/api/kernels/([0-9a-f-]{36})/channels")
 RUNNING = sorted({p.id for p in discover()[0] if p.status == "pilot"} | {PROBE_ID})
 
 
@@ -110,29 +112,52 @@ def test_a_new_pilot_folder_with_its_own_manifest_appears_in_the_gallery_and_ope
     screenshot(page, "pilot-probe-from-gallery")
 
 
-def _kernels(server) -> int:
-    """The kernels the Voilà server is running now (one per page view until it is culled). A kernel that
-    has just exited (a zombie not yet reaped, or already gone) is not running and is not counted."""
-    running = 0
-    for child in psutil.Process(server.pid).children(recursive=True):
-        try:
-            running += child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(child.cmdline())
-        except (psutil.ZombieProcess, psutil.NoSuchProcess):
-            continue
-    return running
+def _follow(socket, sockets: list) -> None:
+    """Record a websocket of the page with a flag set once it has received a frame (its handshake is done)."""
+    entry = (socket, [])
+    socket.on("framereceived", lambda _: entry[1].append(True))
+    sockets.append(entry)
+
+
+def _wait_until_connected(page, sockets: list, timeout_s: float = 10) -> None:
+    """Wait until every kernel websocket of the page has finished its handshake. A tab closed during the
+    handshake makes jupyter_server count -1 connections for that kernel, which is then never culled
+    (jupyter_server issue #1265, still open); it happened once in this loop of 20 views, in one run of two."""
+    deadline = time.monotonic() + timeout_s
+    page.wait_for_timeout(200)  # a connection the page opens right after drawing
+    while time.monotonic() < deadline:
+        if all(received or socket.is_closed() for socket, received in sockets if KERNEL_CHANNEL.search(socket.url)):
+            return
+        page.wait_for_timeout(100)
 
 
 def test_the_kernels_of_closed_pages_are_culled_back_to_the_idle_count(chromium, server):
-    before = _kernels(server)
+    """PAGE_VIEWS views of one pilot, each tab closed once the page is drawn (Voilà's shutdown beacon fails,
+    so closing does not stop the kernel): each view had a kernel of its own, and within the cull interval
+    after the last tab closed the server runs only its pooled kernels again (pooled kernels are never
+    culled, used ones are), each waiting for a request."""
+    started = time.monotonic()
     pilot, sites, _ = _entry(server, PROBE_ID)
+    kernel_ids = []
     for _ in range(PAGE_VIEWS):
         context = chromium.new_context()
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
+        sockets = []
+        page.on("websocket", lambda socket: _follow(socket, sockets))
         _open(page, server, server.published.url(pilot, sites[0][0]))
-        context.close()  # a closed tab: Voilà's shutdown beacon does not stop the kernel
-    assert _kernels(server) >= PAGE_VIEWS, "each page view should have started a kernel"
-    deadline = time.monotonic() + CULL_IDLE_S + 2 * CULL_INTERVAL_S + 10
-    while _kernels(server) > before and time.monotonic() < deadline:
+        _wait_until_connected(page, sockets)
+        kernel_ids += {match.group(1) for socket, _ in sockets if (match := KERNEL_CHANNEL.search(socket.url))}
+        context.close()  # a closed tab
+    assert len(kernel_ids) == len(set(kernel_ids)) == PAGE_VIEWS, f"{PAGE_VIEWS} page views were served by {len(set(kernel_ids))} kernels"
+    closed = time.monotonic()
+    deadline = closed + CULL_IDLE_S + 2 * CULL_INTERVAL_S + 10
+    while time.monotonic() < deadline:
+        if len(kernels(server.pid)) == server.idle_kernels == len(waiting_kernels(server.pid, server.port)):
+            break
         time.sleep(1)
-    assert _kernels(server) <= before, f"{_kernels(server)} kernels still running, {before} before the page views"
+    running, waiting = kernels(server.pid), waiting_kernels(server.pid, server.port)
+    print(f"\n{PAGE_VIEWS} page views in {closed - started:.0f} s; back to {len(running)} kernel(s), {len(waiting)} pooled and "
+          f"waiting, {time.monotonic() - closed:.0f} s after the last tab closed (idle count {server.idle_kernels})")
+    assert len(running) == server.idle_kernels, f"{len(running)} kernels running, {server.idle_kernels} when idle"
+    assert len(waiting) == server.idle_kernels, f"{len(waiting)} of the {server.idle_kernels} pooled kernels wait for a request"
