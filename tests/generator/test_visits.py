@@ -7,12 +7,10 @@ visits) serves most tests.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import tomllib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
