@@ -13,7 +13,8 @@ Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_pages.py``). All
    :data:`helsekit.serve.POOL_SIZE`), waiting until every pool is full before the first view;
 4. opens each pilot page at its first enabled site, logged in as the citizen its
    ``browser_check.citizen_for`` picks, ``--views`` times in a fresh Chromium context each (round robin
-   over the pilots, as separate visitors would come), and prints per pilot the time from ``goto`` to
+   over the pilots, as separate visitors would come; preheated, a view starts once the kernel the view
+   before took has been replaced, unless ``--back-to-back``), and prints per pilot the time from ``goto`` to
    the first complete render (the definition of ``tests/browser/browser_support.wait_until_rendered``:
    cells executed, page shown, no "Loading widget..." left), p50 and max, and the ratio
    baseline/preheated of the p50s; then the server's resident memory (its whole process tree) at idle.
@@ -40,8 +41,10 @@ import urllib.request
 from pathlib import Path
 
 import psutil
-from sqlmodel import Session
+from sqlalchemy import inspect
+from sqlmodel import Session, SQLModel
 
+import helsekit.domain  # noqa: F401 - every table in SQLModel.metadata
 from helsekit import config, serve
 from helsekit.generator import generate_database, spec_digest
 from helsekit.pilots import PILOTS_DIR
@@ -51,7 +54,7 @@ from helsekit.storage.sandbox import sandbox
 
 # The browser tests' Chromium settings and their definition of "completely rendered", so both measure alike.
 sys.path.insert(0, str(config.PROJECT_ROOT / "tests" / "browser"))
-from browser_support import CHROMIUM, CHROMIUM_ARGS, kernels, wait_for_pools, wait_until_rendered  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, kernels, wait_for_pools, wait_until_rendered, waiting_kernels  # noqa: E402
 
 TARGET_S = 1.5
 READY_TIMEOUT_S = 120
@@ -66,9 +69,13 @@ def default_database(given: Path | None, tmp: Path) -> str:
     embedded = config.PROJECT_ROOT / "synthetic_data" / "helsekit.db"
     if embedded.is_file():
         meta = database.read_meta(str(embedded))
-        if meta.get("profile") == "default" and meta.get("spec_sha256") == spec_digest():
-            print(f"database: {embedded} (default profile, spec digest matches)")
+        missing = sorted(set(SQLModel.metadata.tables) - set(inspect(engine_for(str(embedded))).get_table_names()))
+        if meta.get("profile") == "default" and meta.get("spec_sha256") == spec_digest() and not missing:
+            print(f"database: {embedded} (default profile, spec digest matches, every table there)")
             return str(embedded)
+        print(f"database: {embedded} is not current (profile {meta.get('profile')}, "
+              f"{'spec digest differs' if meta.get('spec_sha256') != spec_digest() else 'spec digest matches'}"
+              f"{', no table ' + ', '.join(missing) if missing else ''})")
     path = tmp / "default.db"
     start = time.perf_counter()
     generate_database("default", 42, str(path), progress=False)
@@ -164,10 +171,18 @@ class Server:
             pass
 
 
-def measure(browser, server: Server, urls: dict[str, str], views: int, pause: float) -> dict[str, list[float]]:
+def measure(browser, server: Server, urls: dict[str, str], views: int, pause: float, idle: int,
+            back_to_back: bool) -> dict[str, list[float]]:
+    """Each page ``views`` times, round robin. Unless ``back_to_back``, a view starts once every pool is
+    full again (the kernel taken by the view before has been replaced): a visitor coming to a server at
+    rest. Back to back, the replacement starts while the next page draws, on the same 2 cores."""
     times: dict[str, list[float]] = {pilot_id: [] for pilot_id in urls}
     for _ in range(views):
         for pilot_id, url in urls.items():
+            if idle and not back_to_back:
+                deadline = time.monotonic() + READY_TIMEOUT_S
+                while len(waiting_kernels(server.process.pid, server.port)) < idle and time.monotonic() < deadline:
+                    time.sleep(0.2)
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             page.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -193,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--views", type=int, default=5, help="page views per pilot and mode (default 5)")
     parser.add_argument("--pool-size", type=int, default=serve.POOL_SIZE, help=f"preheated kernels per pilot (default {serve.POOL_SIZE})")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between two page views (default 1)")
+    parser.add_argument("--back-to-back", action="store_true",
+                        help="preheated: open the next page without waiting for the pools to be full again")
     parser.add_argument("--skip-baseline", action="store_true", help="measure only the preheated server")
     args = parser.parse_args(argv)
 
@@ -209,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         for error in published.errors:
             print(f"  not published: {error.message_en}")
         urls = page_urls(published, db)
-        print(f"pilots: {', '.join(urls)}; {args.views} views each per mode, {args.pause:g} s apart")
+        print(f"pilots: {', '.join(urls)}; {args.views} views each per mode, {args.pause:g} s apart"
+              + ("" if args.back_to_back else "; preheated, each view once every pool is full again"))
         env = dict(os.environ, XDG_CONFIG_HOME=str(tmp / "xdg-config"), XDG_CACHE_HOME=str(tmp / "xdg-cache"))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
@@ -221,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                         ready = server.wait_ready(idle)
                         print(f"\n{name}: ready in {ready:.1f} s with {idle} idle kernel(s), "
                               f"server {tree_rss_mib(server.process.pid):.0f} MiB resident")
-                        results[name] = measure(browser, server, urls, args.views, args.pause)
+                        results[name] = measure(browser, server, urls, args.views, args.pause, idle, args.back_to_back)
                     finally:
                         server.stop()
             finally:

@@ -54,8 +54,9 @@ CULL_INTERVAL_S = 30
 #: server and its pool), so 8 pilots cost about 1.5 GiB idle and a pool of 2 twice that, for a demo
 #: whose visitors rarely open the same pilot twice within a refill (2-4 s). On 2 cores the pools of 8
 #: pilots are full 7-9 s after Voilà answers (the browser tests wait for it). Preheated, a pilot page
-#: on the default database renders in 1.2-2.9 s (p50) against 3.6-5.2 s per request, with a load
-#: average of 5-11 from other work (benchmarks/bench_pages.py).
+#: on the default database is completely drawn in 1.0-1.3 s (p50 of each of 7 pilots, max 1.4 s)
+#: against 2.2-2.5 s per request (benchmarks/bench_pages.py, load average 2-4); while other work kept
+#: the load at 5-11, 1.2-2.9 s against 3.6-5.2 s.
 POOL_SIZE = 1
 #: Seconds Voilà waits after a pooled kernel is taken before starting its replacement (Voilà's default).
 POOL_FILL_DELAY_S = 1.0
