@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 from helsekit import SYNTHETIC_DATA_LABEL, config, pilots
 from helsekit.domain.organisations import Organisation
 from helsekit.errors import DatabaseError
-from helsekit.storage.database import engine_for, is_url
+from helsekit.storage.database import add_missing_tables, engine_for, is_url
 
 PUBLISHED_DIR = config.REPORTS_DIR / "output" / "published"
 GALLERY_NOTEBOOK = "index.ipynb"
@@ -72,11 +72,13 @@ STATE_DIRS = {
 
 @dataclass
 class Published:
-    """What :func:`publish` wrote: the folder, the pilots served with their sites, and the manifests refused."""
+    """What :func:`publish` wrote: the folder, the pilots served with their sites, the manifests refused,
+    and the services' tables it had to add to an older database (empty)."""
 
     folder: Path
     pilots: list[tuple[pilots.Pilot, list[tuple[int, str]], int]] = field(default_factory=list)
     errors: list[pilots.ManifestError] = field(default_factory=list)
+    added_tables: list[str] = field(default_factory=list)
 
     def url(self, pilot: pilots.Pilot, site_id: int | None = None, base_url: str = "/") -> str:
         """The page of ``pilot`` (for ``site_id``), relative to the server's root."""
@@ -151,12 +153,13 @@ def publish(db: str | None = None, pilots_dir: str | Path | None = None, target:
     The folder is emptied first, so a pilot that was ended or removed is no longer reachable."""
     db = str(db or config.default_database())
     _check_database(db)
+    added = add_missing_tables(db)
     folder = Path(target or PUBLISHED_DIR)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     found, errors = pilots.discover(Path(pilots_dir) if pilots_dir else None)
-    published = Published(folder, errors=list(errors))
+    published = Published(folder, errors=list(errors), added_tables=added)
     with Session(engine_for(db)) as session:
         for pilot in found:
             if pilot.status != "pilot":
@@ -222,6 +225,9 @@ def serve(db: str | None = None, pilots_dir: str | Path | None = None, host: str
     published = publish(db, pilots_dir)
     for error in published.errors:
         print(f"warning: pilot not served: {error.message_en}", file=sys.stderr)
+    if published.added_tables:
+        print(f"note: the database was generated before these (empty) tables of the services existed; added: "
+              f"{', '.join(published.added_tables)}", file=sys.stderr)
     print(f"serving {len(published.pilots)} pilot(s) from {published.folder} — {SYNTHETIC_DATA_LABEL}")
     print(f"gallery: http://{host}:{port}/voila/render/{GALLERY_NOTEBOOK}  (open it in a browser; Ctrl-C stops the server)",
           flush=True)

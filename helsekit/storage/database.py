@@ -292,6 +292,18 @@ def _write_via_sqlalchemy(db: str, ordered: list[sa.Table], data: dict[str, pa.T
         engine.dispose()
 
 
+def add_missing_tables(db: str) -> list[str]:
+    """Create, empty, every helsekit table a database lacks, with its indexes, and return their names.
+
+    The services' own tables (bookings, messages, wishes …) start empty in a new database anyway, so a
+    database generated before such a table was added to helsekit gets it here instead of failing on
+    first use; tables that exist are left as they are."""
+    engine = engine_for(db)
+    missing = [t for t in SQLModel.metadata.sorted_tables if not sa.inspect(engine).has_table(t.name)]
+    SQLModel.metadata.create_all(engine, tables=missing)
+    return [t.name for t in missing]
+
+
 def read_meta(db: str) -> dict[str, str]:
     """The generation settings stored with a database (profile, seed, reference date …)."""
     with engine_for(db).connect() as conn:
