@@ -47,6 +47,17 @@ def _generate_visits(args: argparse.Namespace) -> None:
           f"in {seconds:.1f} s ({result.visits / seconds:,.0f} visits/s) — {SYNTHETIC_DATA_LABEL}")
 
 
+def _report_visits(args: argparse.Namespace) -> None:
+    from helsekit.reports import render_visits
+
+    def listed(text: str | None) -> list[str] | None:
+        return None if text is None else [item.strip() for item in text.split(",") if item.strip()]
+
+    render_visits(args.notebook, db=args.db, period_from=args.period_from, period_to=args.period_to, granularity=args.grain,
+                  services=listed(args.services), sites=listed(args.sites), scale=args.scale, backend=args.backend,
+                  out=args.out)
+
+
 def _summary(args: argparse.Namespace) -> None:
     from helsekit.analytics import HelseData
     from helsekit.analytics.summary import summary_text
@@ -152,6 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     visits.add_argument("--scale", type=float, default=None, help="share of the national volume, above 0 and at most 1 (default: the database's share of Norway's population)")
     visits.add_argument("--quiet", action="store_true", help="no progress bar")
     visits.set_defaults(run=_generate_visits)
+
+    report = commands.add_parser("report", help="render an analysts' report notebook to HTML without code")
+    report_kinds = report.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    report_visits = report_kinds.add_parser("visits", help="the visit statistics: the 2011-2015 chart or the yearly overview")
+    report_visits.add_argument("--notebook", default="aarlig", help="2011-2015 (the seed document's chart, 15 June 2011 – 30 September 2015) or aarlig (the yearly overview against the published figures); default: aarlig")
+    report_visits.add_argument("--db", default=None, help=f"the database whose visit log is reported (default: {config.default_database()}); a missing log is generated")
+    report_visits.add_argument("--from", dest="period_from", default=None, help="first day, YYYY-MM-DD (default: the report's own)")
+    report_visits.add_argument("--to", dest="period_to", default=None, help="last day, YYYY-MM-DD (default: the report's own)")
+    report_visits.add_argument("--grain", default=None, help="day, week, month or year (default: month)")
+    report_visits.add_argument("--services", default=None, help="comma-separated service areas of specs/visits.toml (default: all visits)")
+    report_visits.add_argument("--sites", default=None, help="comma-separated treatment-site ids: only visits through a pilot there (default: all visits)")
+    report_visits.add_argument("--backend", default="duckdb", help="duckdb (default) or spark")
+    report_visits.add_argument("--scale", type=float, default=None, help="scale of the visit log if it must be generated (default: the database's share of Norway)")
+    report_visits.add_argument("--out", default=None, help="the HTML file (default: reports/output/<notebook>.html)")
+    report_visits.set_defaults(run=_report_visits)
 
     summary = commands.add_parser("summary", help="print a readable summary of a database")
     summary.add_argument("--db", default=None, help="SQLite file or SQLAlchemy URL (default: the embedded file)")
