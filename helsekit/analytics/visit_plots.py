@@ -82,7 +82,7 @@ def yearly_against_published(yearly: pd.DataFrame, published: pd.DataFrame, scal
     ax.tick_params(axis="x", labelrotation=45)
     _count_axis(ax)
     ax.legend(loc="upper left")
-    ax.annotate(f"Publiserte tall ganget med loggens skala {scale:.4%} av det nasjonale volumet",
+    ax.annotate(f"Publiserte tall ganget med loggens skala {scale * 100:.4f} % av det nasjonale volumet".replace(".", ","),
                 xy=(0.01, -0.28), xycoords="axes fraction", fontsize=8, color="#444444")
     return synthetic_label(fig)
 

@@ -200,6 +200,16 @@ HEADINGS = {"year": "År", "visits": "Besøk", "logins": "Innlogget", "app_visit
             "deviation": "Avvik fra publisert"}
 
 
+def percent(value: float, signed: bool = False) -> str:
+    """A share the Norwegian way, one decimal: ``15,4 %``, ``+5,1 %`` when ``signed``; empty for a missing value."""
+    if pd.isna(value):
+        return ""
+    text = f"{value * 100:{'+' if signed else ''}.1f}"
+    if text.lstrip("+-") == "0.0":
+        text = "0.0"
+    return f"{text.replace('.', ',')}\u00a0%"
+
+
 def yearly_table(yearly_frame: pd.DataFrame, published_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """The yearly figures as a report table: counts, the app's share and growth as percentages, and, given
     the published figures, the scaled published value and the log's deviation from it; headings in bokmål."""
@@ -209,7 +219,7 @@ def yearly_table(yearly_frame: pd.DataFrame, published_frame: pd.DataFrame | Non
         frame["deviation"] = frame["visits"] / frame["scaled"] - 1
     for column in ("app_share", "growth", "deviation"):
         if column in frame:
-            frame[column] = frame[column].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}" if column != "app_share" else f"{v:.1%}")
+            frame[column] = frame[column].map(lambda v, signed=column != "app_share": percent(v, signed))
     if "scaled" in frame:
         frame["scaled"] = frame["scaled"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}".replace(",", "\u00a0"))
     return frame[[c for c in HEADINGS if c in frame]].rename(columns=HEADINGS).set_index("År")

@@ -89,3 +89,17 @@ def test_a_missing_database_exits_2_naming_the_field(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: db: ")
     assert not out.exists()
     assert not (tmp_path / "none.visits").exists()
+
+
+def test_the_yearly_figures_count_each_years_visits_logins_and_app_visits_in_the_log(db, yearly_html):  # noqa: ARG001
+    import pyarrow.parquet as pq
+
+    from helsekit.analytics.visits.backends import visit_log_path
+
+    raw = pq.read_table(visit_log_path(db), columns=["start", "logged_in", "device"]).to_pandas()
+    raw["device"] = raw["device"].astype(str)
+    expected = raw.groupby(raw["start"].dt.year).agg(
+        visits=("start", "size"), logins=("logged_in", "sum"), app_visits=("device", lambda d: int((d == "app").sum())))
+    got = visit_reports.yearly(visit_reports.open_visits(db)).set_index("year")
+    assert got[["visits", "logins", "app_visits"]].to_dict() == expected.astype("int64").to_dict()
+    assert got.loc[2022, "growth"] == pytest.approx(expected.loc[2022, "visits"] / expected.loc[2021, "visits"] - 1)

@@ -90,7 +90,7 @@ def test_the_published_figures_are_those_of_2019_to_2023_of_domain_facts_13_1():
 def test_the_yearly_chart_says_the_published_figures_are_multiplied_by_the_logs_scale():
     ax = visit_plots.yearly_against_published(_years(), visit_reports.published(0.0125), 0.0125).axes[0]
     notes = [text.get_text() for text in ax.texts]
-    assert any("ganget med loggens skala 1.2500%" in note for note in notes)
+    assert any("ganget med loggens skala 1,2500 % av det nasjonale volumet" in note for note in notes)
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("År", "Antall besøk")
 
 
@@ -107,6 +107,14 @@ def test_every_service_area_of_the_spec_has_a_norwegian_label():
     with open(config.SPECS_DIR / "visits.toml", "rb") as file:
         names = tomllib.load(file)["services"]["names"]
     assert set(names) <= set(visit_plots.SERVICE_LABELS)
+
+
+@pytest.mark.parametrize(("value", "signed", "text"), [
+    (0.154, False, "15,4\u00a0%"), (0.051, True, "+5,1\u00a0%"), (-0.177, True, "-17,7\u00a0%"),
+    (-0.0001, True, "0,0\u00a0%"), (float("nan"), True, ""),
+])
+def test_shares_in_report_tables_are_written_with_a_decimal_comma(value, signed, text):
+    assert visit_reports.percent(value, signed) == text
 
 
 def test_counts_are_written_with_a_space_between_thousands():
