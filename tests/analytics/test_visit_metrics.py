@@ -320,3 +320,28 @@ def test_the_database_s_geography_puts_every_kommune_in_the_fylke_its_number_sta
     assert len(geography) == geography["kommune_number"].nunique() > 0
     assert (geography["kommune_number"].str[:2] == geography["fylke_number"]).all()
     assert geography["fylke"].notna().all()
+
+
+# ---- the report's faster forms give the same numbers ------------------------------------------------
+
+def test_the_report_by_partition_columns_equals_the_report_by_start_on_both_engines(log, duck, spark):
+    by_start = report.monthly(duck, period=("2021-01-01", "2021-06-30"), catalogue=CATALOGUE).to_pandas()
+    columns = list(by_start.columns)
+    for con in (backends.connect("duckdb"), spark._find_backend()):
+        table = backends.read_visits(con, log, keep_partitions=True)
+        by_folder = report.monthly(table, period=("2021-01-01", "2021-06-30"), catalogue=CATALOGUE).to_pandas()
+        assert list(by_folder.columns) == columns
+        assert records(by_folder, columns) == records(by_start, columns)
+
+
+def test_distinct_visitors_are_exact_for_ids_far_apart_that_share_their_low_bits(tmp_path):
+    ids = [7, 7 + 2**20, 7 + 2**21, 2**31 - 1, 7, 2**31 - 1, 8]
+    frame = make_visits(rows=len(ids) + 3).iloc[:len(ids)].copy()
+    frame["start"] = pd.date_range("2021-03-02", periods=len(ids), freq="h")
+    frame["logged_in"] = True
+    frame["citizen_id"] = pd.array(ids, dtype="Int32")
+    write_log(frame, tmp_path / "helsekit.visits")
+    table = backends.read_visits(backends.connect("duckdb"), tmp_path / "helsekit.visits", keep_partitions=True)
+    got = report.monthly(table, catalogue=CATALOGUE).to_pandas()
+    assert got["unique_visitors"].tolist() == [5]
+    assert metrics.unique_visitors(table, "month").to_pandas()["unique_visitors"].tolist() == [5]

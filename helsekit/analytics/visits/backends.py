@@ -88,8 +88,11 @@ def _missing(path: Path) -> DatabaseError:
     )
 
 
-def read_visits(con, path: Path):
-    """The visit log at ``path`` as a lazy Ibis table on the connection ``con``."""
+def read_visits(con, path: Path, keep_partitions: bool = False):
+    """The visit log at ``path`` as a lazy Ibis table on the connection ``con``.
+
+    ``keep_partitions`` keeps the folder's ``year`` and ``month`` columns (whole numbers, the month
+    of ``start``): grouping or filtering by them is free on DuckDB, which reads them from the paths."""
     path = Path(path)
     if not partitions(path):
         raise _missing(path)
@@ -97,7 +100,7 @@ def read_visits(con, path: Path):
         table = con.read_parquet(str(path / "year=*" / "month=*" / "*.parquet"), hive_partitioning=True)
     else:
         table = con.read_parquet(str(path))
-    return table.drop("year", "month")
+    return table if keep_partitions else table.drop("year", "month")
 
 
 def extent(path: Path) -> tuple[dt.datetime, dt.datetime]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import ibis
 import pandas as pd
 
 from helsekit.analytics.visits import backends, choices, metrics
@@ -11,19 +12,34 @@ from helsekit.analytics.visits import backends, choices, metrics
 
 def monthly(t, period=None, services: Iterable[str] | None = None, catalogue: Sequence[str] | None = None):
     """The report's expression: per month the visits, logins, distinct logged-in visitors, app visits,
-    visits per chosen service, and the visits' growth on the previous month."""
+    visits per chosen service, and the visits' growth on the previous month.
+
+    Two aggregations joined by month, the same numbers as one group-by of every visit but far less work
+    on a log of 700 M visits: the visits are first counted per month and kind (services bitmask,
+    logged in, app), some 30,000 kinds a month, and the service bits tested on those counts; the
+    distinct visitors are counted on their own (:func:`metrics.distinct_citizens`). With the
+    partition columns (``read_visits(..., keep_partitions=True)``) the month costs nothing per visit."""
     if catalogue is None:
         from helsekit.analytics.visits import services as spec_services
         catalogue = spec_services()
     names = choices.check_services(services, catalogue)
     t = metrics.within(t, period)
-    table = t.group_by(t.start.truncate("M").date().name("period")).agg(
-        visits=t.count(),
-        logins=t.logged_in.sum(),
-        unique_visitors=t.citizen_id.nunique(),
-        app_visits=(t.device == "app").sum(),
-        **metrics.service_flags(t, names, catalogue),
+    month = metrics.month_of(t)
+    kinds = t.group_by(period=month, services=t.services, logged_in=t.logged_in, app=t.device == "app").agg(n=t.count())
+
+    def visits_where(condition):
+        return ibis.ifelse(condition, kinds.n, 0).sum()
+
+    counts = kinds.group_by("period").agg(
+        visits=kinds.n.sum(),
+        logins=visits_where(kinds.logged_in),
+        app_visits=visits_where(kinds.app),
+        **{name: visits_where((kinds.services & (1 << catalogue.index(name))) != 0) for name in names},
     )
+    visitors = metrics.distinct_citizens(t, month)
+    joined = counts.left_join(visitors, "period")
+    table = joined.select("period", "visits", "logins", joined.unique_visitors.fill_null(0).name("unique_visitors"),
+                          "app_visits", *names)
     return metrics.growth(table).drop("previous").order_by("period")
 
 
@@ -38,7 +54,7 @@ def monthly_report(db: str | None = None, *, backend: str = "duckdb", period=Non
     path = backends.visit_log_path(db or config.default_database()) if log is None else log
     period = choices.check_period(period, backends.extent(path))
     con = con if con is not None else backends.connect(backend)
-    frame = monthly(backends.read_visits(con, path), period, services, catalogue).to_pandas()
+    frame = monthly(backends.read_visits(con, path, keep_partitions=True), period, services, catalogue).to_pandas()
     frame["period"] = pd.to_datetime(frame["period"])
     return frame
 
