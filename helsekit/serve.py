@@ -1,8 +1,8 @@
 """Serving the pilots: a "published" folder holding only running pilots, a gallery page, and Voilà over it.
 
 Voilà in directory mode executes every notebook below its root, so it never serves ``pilots/`` itself:
-:func:`publish` copies the notebook of each pilot whose status is ``pilot`` into
-``reports/output/published/<id>/`` (broken manifests are reported and skipped, the others published)
+:func:`publish` copies the notebook of each pilot whose status is ``pilot``, without its markdown notes
+for developers, into ``reports/output/published/<id>/`` (broken manifests are reported and skipped, the others published)
 and writes ``index.ipynb``, the gallery: a "Syntetiske data" banner and a table of pilots × the
 treatment sites where each is enabled, with links ``/voila/render/<id>/<notebook>?site=<site id>``.
 
@@ -146,6 +146,15 @@ def _gallery_notebook(body: str) -> dict:
     }
 
 
+def _publish_notebook(source: Path, target: Path) -> None:
+    """Copy a pilot notebook without its markdown cells: they are notes for developers (in English, about
+    the database and the query string); the page a visitor sees is what the widgets draw, in bokmål, with
+    the "Syntetiske data" banner of the page chrome."""
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    notebook["cells"] = [cell for cell in notebook["cells"] if cell.get("cell_type") != "markdown"]
+    target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
 def publish(db: str | None = None, pilots_dir: str | Path | None = None, target: str | Path | None = None,
             base_url: str = "/") -> Published:
     """Rebuild the published folder: the notebook of every running pilot, and the gallery.
@@ -165,7 +174,7 @@ def publish(db: str | None = None, pilots_dir: str | Path | None = None, target:
             if pilot.status != "pilot":
                 continue
             (folder / pilot.id).mkdir()
-            shutil.copyfile(pilot.folder / pilot.notebook, folder / pilot.id / pilot.notebook)
+            _publish_notebook(pilot.folder / pilot.notebook, folder / pilot.id / pilot.notebook)
             sites = pilot_sites(session, pilot)
             published.pilots.append((pilot, sites[:SITES_SHOWN], len(sites)))
     (folder / GALLERY_NOTEBOOK).write_text(json.dumps(_gallery_notebook(gallery_html(published, base_url)), indent=1),

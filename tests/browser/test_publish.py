@@ -57,3 +57,15 @@ def test_publishing_again_serves_only_the_pilots_still_running(tmp_path, tiny_db
     assert [pilot.id for pilot, _, _ in published.pilots] == ["en"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["en", GALLERY_NOTEBOOK]
     assert not list((tmp_path / "out" / "en").glob("*.toml")), "only notebooks are published"
+
+
+def test_a_published_pilot_keeps_its_code_cells_and_drops_the_developers_markdown_notes(tmp_path, tiny_db):
+    published = publish(tiny_db, target=tmp_path / "out")
+    assert published.pilots
+    for pilot, _, _ in published.pilots:
+        source = json.loads((pilot.folder / pilot.notebook).read_text(encoding="utf-8"))
+        served = json.loads((published.folder / pilot.id / pilot.notebook).read_text(encoding="utf-8"))
+        assert any(cell["cell_type"] == "markdown" for cell in source["cells"]), f"{pilot.id} has no notes to drop"
+        assert [cell for cell in served["cells"] if cell["cell_type"] == "markdown"] == []
+        assert served["cells"] == [cell for cell in source["cells"] if cell["cell_type"] == "code"]
+        assert served["metadata"] == source["metadata"]
