@@ -14,6 +14,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 STATE = config.PROJECT_ROOT / ".test-state"
 SCREENSHOTS = config.REPORTS_DIR / "output" / "screenshots"
+#: Seconds from opening each pilot's page to its first complete render, filled by the tests and printed
+#: at the end of the run (conftest.py's terminal summary): measured, never asserted.
+RENDER_SECONDS: dict[str, float] = {}
 READY_TIMEOUT_S = 60
 #: A page must be completely rendered within this (Voilà's first render is 1–2.5 s here; CI may be slower).
 PAGE_TIMEOUT_MS = 60_000

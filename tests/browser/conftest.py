@@ -27,7 +27,7 @@ from helsekit.pilots import PILOTS_DIR
 from helsekit.serve import POOL_SIZE, Published, publish, voila_command, voila_environment
 from helsekit.storage.sandbox import sandbox
 
-from browser_support import (BROKEN_ID, CHROMIUM, CHROMIUM_ARGS, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID,
+from browser_support import (BROKEN_ID, RENDER_SECONDS, CHROMIUM, CHROMIUM_ARGS, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID,
                              POOL_TIMEOUT_S, PROBE_ID, READY_TIMEOUT_S, STATE, wait_for_pools)
 
 HERE = Path(__file__).resolve().parent
@@ -160,3 +160,11 @@ def page(chromium):
     yield page
     context.close()
 
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print each pilot page's time to its first complete render (issue #5: reported, not asserted)."""
+    if RENDER_SECONDS:
+        terminalreporter.section("first complete render of each pilot page (tiny database, preheated kernels)")
+        for pilot_id, seconds in sorted(RENDER_SECONDS.items()):
+            terminalreporter.write_line(f"{pilot_id:<24} {seconds:5.2f} s")

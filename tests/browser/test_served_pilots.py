@@ -18,7 +18,7 @@ import pytest
 
 from helsekit.pilots import discover
 
-from browser_support import (BROKEN_ID, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, kernels, screenshot,
+from browser_support import (BROKEN_ID, RENDER_SECONDS, CULL_IDLE_S, CULL_INTERVAL_S, PAGE_TIMEOUT_MS, PLANNED_ID, PROBE_ID, kernels, screenshot,
                              wait_until_rendered, waiting_kernels)
 
 XSS = "<img src=x onerror=window.__xss=1>"
@@ -79,7 +79,7 @@ def test_only_running_pilots_are_published_and_a_broken_manifest_is_named_in_the
 def test_every_pilot_page_renders_with_the_synthetic_data_label_and_without_its_source(page, server, pilot_id):
     pilot, sites, _ = _entry(server, pilot_id)
     seconds = _open(page, server, server.published.url(pilot, sites[0][0] if sites else None))
-    print(f"\nfirst complete render of {pilot_id}: {seconds:.2f} s")
+    RENDER_SECONDS[pilot_id] = seconds
     content = page.content()
     assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor, .cm-editor").count() == 0
     leaked = [line for line in _code_lines(pilot) if line in content]
