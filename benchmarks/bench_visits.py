@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from bench_generate import _tree_rss_kib
+from helsekit.analytics import visit_reports
 from helsekit.analytics.visits import backends, metrics, report, services
 from helsekit.generator import specs, visit_volumes
 from helsekit.storage import database
@@ -172,6 +173,7 @@ def full_log(args, tmp: Path, catalogue) -> list[str]:
     cold, warm, frame = duckdb_report(out)
     row("cold (a new connection's first run)", f"{cold:.1f} s", f"{g['visits'] / cold:,.0f} visits/s")
     row("warm (best of 2 more)", f"{warm:.1f} s", f"{len(frame)} months")
+    calibration = yearly_against_published(frame)
     if args.with_previous:
         t = backends.read_visits(backends.connect("duckdb"), out)
         before = timed(lambda: previous_monthly(t, catalogue).to_pandas())[0]
@@ -186,7 +188,21 @@ def full_log(args, tmp: Path, catalogue) -> list[str]:
         print("  log removed (--keep keeps it)")
     return [f"generation: {g['wall']:.0f} s wall (target <= {TARGETS['generate']:.0f} s): {verdict(g['wall'] <= TARGETS['generate'])}",
             f"monthly report on DuckDB: {cold:.1f} s cold, {warm:.1f} s warm (target <= {TARGETS['report']:.0f} s): "
-            f"{verdict(cold <= TARGETS['report'])}"]
+            f"{verdict(cold <= TARGETS['report'])}", calibration]
+
+
+def yearly_against_published(frame: pd.DataFrame) -> str:
+    """Print the full log's yearly visits beside the published figures (§13.1); the issue wants them within 5 %."""
+    print("\n  yearly visits of the full log against the published figures (§13.1, visits.toml [yearly])")
+    per_year = frame.groupby(pd.to_datetime(frame["period"]).dt.year)["visits"].sum()
+    worst = 0.0
+    for year, row_ in visit_reports.published().iterrows():
+        year = int(row_.year)
+        got = int(per_year.get(year, 0))
+        off = got / row_.published - 1
+        worst = max(worst, abs(off))
+        row(f"{year}", f"{got / 1e6:,.1f} M", f"published {row_.published / 1e6:,.1f} M, {100 * off:+.2f} %")
+    return f"yearly totals 2019-2023 within {100 * worst:.2f} % of the published (target <= 5 %): {verdict(worst <= 0.05)}"
 
 
 def scaled_log(args, tmp: Path, catalogue, total: int) -> None:
