@@ -215,7 +215,7 @@ class HelseData:
         """The visit log as a lazy Ibis table on DuckDB (``helsekit generate-visits`` writes it)."""
         from helsekit.analytics.visits import backends
 
-        return backends.read_visits(backends.connect("duckdb"), backends.visit_log_path(self.db))
+        return backends.read_visits(backends.connect("duckdb"), archive.visit_log_path(self.db))
 
     copayments = _history_table("copayments", "Every egenandel owed, and what was charged after the yearly ceiling (§2.5).")
     frikort = _history_table("frikort", "One row per citizen and year in which the egenandelstak was reached, with the refund (§2.5).")

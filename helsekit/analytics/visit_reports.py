@@ -22,6 +22,7 @@ from helsekit.analytics.visits import backends, choices, metrics
 from helsekit.analytics.visits import services as spec_services
 from helsekit.errors import DatabaseError, InvalidInput
 from helsekit.generator import specs
+from helsekit.storage import archive
 
 #: The years whose totals are published (domain-facts §13.1); visits.toml [yearly] models the others.
 PUBLISHED_YEARS = range(2019, 2024)
@@ -58,7 +59,7 @@ def log_window(db: str) -> tuple[dt.datetime, dt.datetime]:
     generator would write (visits.toml [window] start to the day before the reference date)."""
     from helsekit.storage.database import read_meta
 
-    path = backends.visit_log_path(db)
+    path = archive.visit_log_path(db)
     if backends.partitions(path):
         return backends.extent(path)
     start = dt.date.fromisoformat(specs.load("visits")["window"]["start"])
@@ -118,7 +119,7 @@ def prepare_log(db: str, scale: float | None = None, progress: bool = False) -> 
     missing; returns its folder and whether it was generated now."""
     from helsekit.generator.visits import generate_visits
 
-    path = backends.visit_log_path(db)
+    path = archive.visit_log_path(db)
     if backends.partitions(path):
         return path, False
     return generate_visits(db, scale=scale, progress=progress).path, True
@@ -130,7 +131,7 @@ def log_scale(db: str) -> float:
     from helsekit.generator import visit_volumes
     from helsekit.storage.database import read_meta
 
-    path = backends.visit_log_path(db)
+    path = archive.visit_log_path(db)
     rows = sum(pq.ParquetFile(f).metadata.num_rows for *_, folder in backends.partitions(path)
                for f in folder.glob("*.parquet"))
     end = dt.date.fromisoformat(read_meta(db)["reference_date"])
@@ -140,7 +141,7 @@ def log_scale(db: str) -> float:
 
 def open_visits(db: str, backend: str = "duckdb"):
     """The database's visit log as a lazy Ibis table on ``backend``."""
-    return backends.read_visits(backends.connect(backend), backends.visit_log_path(db))
+    return backends.read_visits(backends.connect(backend), archive.visit_log_path(db))
 
 
 def selected(t, services: Sequence[str] | None = None, sites: Sequence[int] | None = None):

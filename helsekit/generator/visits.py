@@ -38,11 +38,6 @@ DEVICES = ("web", "app")
 _TEXT = ["kommune_number", "device", "pilot_id"]
 
 
-def log_path(db: str) -> Path:
-    """Where a database's visit log lives: ``helsekit.db`` → ``helsekit.visits/``."""
-    return archive.archive_path(db).with_suffix(".visits")
-
-
 def check_scale(scale: object) -> float:
     """The scale as a float in (0, 1], or a clear error naming the field."""
     if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) \
@@ -237,7 +232,7 @@ def generate_visits(db: str | None = None, seed: int = 42, scale: float | None =
     """Generate the visit log of database ``db`` for 2011-06-15 up to its reference date.
 
     ``scale`` is the share of the national volume (default: the database's living citizens over
-    the national population, visits.toml [scale]); ``out`` the folder (default :func:`log_path`).
+    the national population, visits.toml [scale]); ``out`` the folder (default :func:`helsekit.storage.archive.visit_log_path`).
     ``workers`` processes (default: one per core) draw the months; the files are the same to the
     byte for a seed and scale whatever their number. An existing log is replaced only when the
     new one is complete.
@@ -260,7 +255,7 @@ def generate_visits(db: str | None = None, seed: int = 42, scale: float | None =
     end = dt.date.fromisoformat(database.read_meta(db)["reference_date"])
     months = visit_volumes.months(spec, end, scale)
     counts = np.array([m.visits for m in months], dtype=np.int64)
-    final = Path(out) if out is not None else log_path(db)
+    final = Path(out) if out is not None else archive.visit_log_path(db)
     temporary = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)

@@ -36,6 +36,11 @@ def archive_path(db: str) -> Path:
 #: History tables without a ``citizen_id`` column, and the id column whose value is ``citizen id × factor + n``.
 _KEYED_BY = {"referral_statuses": ("referral_id", 1000)}
 
+def visit_log_path(db: str) -> Path:
+    """Where a database's visit log lives, beside its histories: ``helsekit.db`` → ``helsekit.visits/``."""
+    return archive_path(str(db)).with_suffix(".visits")
+
+
 def rows_per_group(rows: int) -> int:
     """Rows per row group for a part of ``rows`` rows: about 8·√rows, rounded up to a multiple of 1,024.
 

@@ -25,6 +25,7 @@ from helsekit.analytics.columns import COLUMNS
 from helsekit.analytics.visits import backends, choices, metrics, report, services
 from helsekit.errors import DatabaseError, InvalidInput
 from helsekit.storage.sandbox import sandbox
+from helsekit.storage import archive
 
 #: A stand-in for the spec's service list (bit i = entry i); the metrics take the catalogue as given.
 CATALOGUE = ["forside", "timer", "resepter", "innboks", "provesvar", "koronasertifikat"]
@@ -269,7 +270,7 @@ def test_a_missing_visit_log_names_its_path_and_the_command_that_makes_it(tmp_pa
 
 def test_helsekit_open_gives_the_visit_log_as_a_lazy_table_with_the_documented_columns(tiny_db, tmp_path, rows):
     db = sandbox(tiny_db, tmp_path)
-    write_log(rows, backends.visit_log_path(db))
+    write_log(rows, archive.visit_log_path(db))
     visits = helsekit.open(db).visits
     assert isinstance(visits, ibis.expr.types.Table)
     assert list(visits.columns) == list(SCHEMA.names)

@@ -94,7 +94,7 @@ def test_a_missing_database_exits_2_naming_the_field(tmp_path, capsys):
 def test_the_yearly_figures_count_each_years_visits_logins_and_app_visits_in_the_log(db, yearly_html):  # noqa: ARG001
     import pyarrow.parquet as pq
 
-    from helsekit.analytics.visits.backends import visit_log_path
+    from helsekit.storage.archive import visit_log_path
 
     raw = pq.read_table(visit_log_path(db), columns=["start", "logged_in", "device"]).to_pandas()
     raw["device"] = raw["device"].astype(str)

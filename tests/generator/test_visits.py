@@ -20,7 +20,8 @@ from helsekit import config
 from helsekit.analytics.columns import COLUMNS
 from helsekit.cli import main
 from helsekit.errors import DatabaseError, InvalidOption
-from helsekit.generator.visits import generate_visits, log_path
+from helsekit.generator.visits import generate_visits
+from helsekit.storage.archive import visit_log_path as log_path
 from helsekit.pilots import discover
 from helsekit.storage.sandbox import sandbox
 

@@ -17,17 +17,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from helsekit.errors import DatabaseError, InvalidOption
-from helsekit.storage.archive import archive_path
 
 BACKENDS = ("duckdb", "spark")
 #: Spark's master unless a session is given: local mode on two cores; any cluster URL by configuration.
 SPARK_MASTER = os.environ.get("HELSEKIT_SPARK_MASTER", "local[2]")
 _PARTITION = re.compile(r"year=(\d{4})/month=(\d{1,2})$")
-
-
-def visit_log_path(db: str) -> Path:
-    """Where a database's visit log lives: ``helsekit.db`` → ``helsekit.visits/`` (beside the histories)."""
-    return archive_path(str(db)).with_suffix(".visits")
 
 
 def connect(backend: str = "duckdb", session=None):

@@ -8,6 +8,7 @@ import ibis
 import pandas as pd
 
 from helsekit.analytics.visits import backends, choices, metrics
+from helsekit.storage import archive
 
 
 def monthly(t, period=None, services: Iterable[str] | None = None, catalogue: Sequence[str] | None = None):
@@ -51,7 +52,7 @@ def monthly_report(db: str | None = None, *, backend: str = "duckdb", period=Non
     default); ``con`` reuses an Ibis connection (e.g. one Spark session for several reports)."""
     from helsekit import config
 
-    path = backends.visit_log_path(db or config.default_database()) if log is None else log
+    path = archive.visit_log_path(db or config.default_database()) if log is None else log
     period = choices.check_period(period, backends.extent(path))
     con = con if con is not None else backends.connect(backend)
     frame = monthly(backends.read_visits(con, path, keep_partitions=True), period, services, catalogue).to_pandas()
