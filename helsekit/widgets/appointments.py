@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from helsekit.services import appointments as service
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory, when
+from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 PAST_SHOWN = 10
 KIND_NB = {"fastlege": "Fastlege", "sykehus": "Sykehus"}
@@ -120,11 +120,7 @@ class AppointmentsPanel(w.VBox):
             return
         actor = self.actor
 
-        def load() -> service.Appointments:
-            with self.sessions() as session:
-                return service.list_appointments(session, actor, self.now)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, service.list_appointments, actor, self.now)
         if found is None:
             self.future_box.children, self.past.value, self.slot.options, self.rows = [], "", [], []
             self.book_box.layout.display = "none"
@@ -143,11 +139,7 @@ class AppointmentsPanel(w.VBox):
         actor = self.actor
         status = html("hk-scratch")
 
-        def load() -> list[service.Slot]:
-            with self.sessions() as session:
-                return service.free_slots(session, actor, self.now, self.days)
-
-        slots = attempt(status, load)
+        slots = call(self.sessions, status, service.free_slots, actor, self.now, self.days)
         if slots is None:  # e.g. no fastlege: nothing to book, and the reason is shown in the booking box
             self.slot.options = []
             self.book_box.children = [self.book_box.children[0], status]
@@ -160,11 +152,7 @@ class AppointmentsPanel(w.VBox):
     def slots_for(self, ref: str) -> list[service.Slot] | None:
         actor = self.actor
 
-        def load() -> list[service.Slot]:
-            with self.sessions() as session:
-                return service.free_slots(session, actor, self.now, self.days, appointment=ref)
-
-        return attempt(self.status, load)
+        return call(self.sessions, self.status, service.free_slots, actor, self.now, self.days, appointment=ref)
 
     # --- acting ----------------------------------------------------------------------------------
 
@@ -174,11 +162,7 @@ class AppointmentsPanel(w.VBox):
             return None
         actor = self.actor
 
-        def run() -> service.Appointment:
-            with self.sessions() as session:
-                return action(session, actor)
-
-        result = attempt(self.status, run)
+        result = call(self.sessions, self.status, action, actor)
         if result is not None:
             self.refresh()
             self.status.value = note(f"{done}: {describe(result)}", "ok") + ics_link(result)
@@ -212,11 +196,7 @@ class AppointmentsPanel(w.VBox):
             return None
         actor = self.actor
 
-        def send() -> service.Question:
-            with self.sessions() as session:
-                return service.ask(session, actor, str(ref), str(text), self.now)
-
-        question = attempt(self.status, send)
+        question = call(self.sessions, self.status, service.ask, actor, str(ref), str(text), self.now)
         if question is not None:
             self.question_text.value = ""
             self.status.value = note("Spørsmålet er sendt; svaret kommer i innboksen.", "ok")

@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from helsekit.services import cancer_pathways as service
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory
 
 NOT_RECORDED = "registreres ikke i historikken"
 
@@ -119,11 +119,7 @@ class CancerPathwayPanel(w.VBox):
         self.pathways.value = self.notes.value = ""
         self._hide()
 
-        def load() -> service.CancerPathwayView:
-            with self.sessions() as session:
-                return service.view(session, actor, self.now)
-
-        self.view = found = attempt(self.status, load)
+        self.view = found = call(self.sessions, self.status, service.view, actor, self.now)
         if found is None:
             return
         if not found.pathways:
@@ -167,11 +163,7 @@ class CancerPathwayPanel(w.VBox):
             return None
         actor = self.actor
 
-        def write() -> service.SentMessage:
-            with self.sessions() as session:
-                return service.contact_coordinator(session, actor, text, self.now)
-
-        sent = attempt(self.contact_status, write)
+        sent = call(self.sessions, self.contact_status, service.contact_coordinator, actor, text, self.now)
         if sent is not None:
             self.message.value = ""
             self.contact_status.value = note(f"Meldingen er sendt til forløpskoordinator {sent.coordinator_name}.", "ok")
@@ -184,11 +176,7 @@ class CancerPathwayPanel(w.VBox):
         actor = self.actor
         answers = {"matters": matters, "leaning": leaning, "questions": questions}
 
-        def write() -> service.SentMessage:
-            with self.sessions() as session:
-                return service.share_decision_aid(session, actor, answers, self.now)
-
-        sent = attempt(self.aid_status, write)
+        sent = call(self.sessions, self.aid_status, service.share_decision_aid, actor, answers, self.now)
         if sent is not None:
             self.aid_status.value = note(f"Svarene dine er delt med forløpskoordinator {sent.coordinator_name} "
                                          "og kan tas med til det tverrfaglige møtet.", "ok")

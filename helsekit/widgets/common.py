@@ -54,6 +54,16 @@ def attempt(status: w.HTML, action: Callable[[], T]) -> T | None:
         return None
 
 
+def call(sessions: SessionFactory, status: w.HTML, service: Callable[..., T], *args, **kwargs) -> T | None:
+    """``service(session, *args, **kwargs)`` in a new session, as every component calls the services; a
+    helsekit error is shown in ``status`` as its bokmål message and gives None."""
+    def action() -> T:
+        with sessions() as session:
+            return service(session, *args, **kwargs)
+
+    return attempt(status, action)
+
+
 def kroner(amount: int) -> str:
     """``3278`` as "3 278 kr", the Norwegian way (non-breaking spaces, so an amount never wraps)."""
     return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"

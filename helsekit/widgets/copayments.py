@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from helsekit.services import copayments
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, kroner, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, call, esc, html, kroner, note, now_of, session_factory
 
 SOURCE_NB = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outpatient": "Poliklinikk på sykehus",
              "travel": "Pasientreiser"}
@@ -174,11 +174,7 @@ class FrikortPanel(w.VBox):
         self.status.value = self.progress.value = self.curve.value = self.sources.value = self.history.value = ""
         self.year.options = []
 
-        def load() -> copayments.CopaymentsView:
-            with self.sessions() as session:
-                return copayments.view(session, actor, self.now)
-
-        self.view = attempt(self.status, load)
+        self.view = call(self.sessions, self.status, copayments.view, actor, self.now)
         self.year.layout.display = "none" if self.view is None else None
         if self.view is None:
             return
@@ -200,9 +196,5 @@ class FrikortPanel(w.VBox):
         self.progress.value = bar(shown, this_year)
         self.sources.value = source_table(shown)
 
-        def load() -> list[copayments.RunningTotal]:
-            with self.sessions() as session:
-                return copayments.running_total(session, actor, year, self.now)
-
-        points = attempt(self.status, load) or []
+        points = call(self.sessions, self.status, copayments.running_total, actor, year, self.now) or []
         self.curve.value = curve(points, shown, self.now.date() if this_year else dt.date(year, 12, 31))

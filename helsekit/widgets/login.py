@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from helsekit.services import actors, roster
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, html, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, attempt, call, html, note, now_of, session_factory
 
 BASIS_NB = {"self": "deg selv", "parent": "foreldreansvar", "fullmakt": "fullmakt"}
 
@@ -79,11 +79,7 @@ class Login(w.VBox):
             self.status.value = note("Velg en innbygger fra listen.", "error")
             return
 
-        def choices() -> list[actors.Choice]:
-            with self.sessions() as session:
-                return actors.acting_choices(session, citizen_id, self.now.date())
-
-        found = attempt(self.status, choices)
+        found = call(self.sessions, self.status, actors.acting_choices, citizen_id, self.now.date())
         if found is None:
             return
         if not found:

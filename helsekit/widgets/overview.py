@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from helsekit.services import overview as overview_service
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, kroner, now_of, session_factory, when
+from helsekit.widgets.common import SessionFactory, call, esc, html, kroner, now_of, session_factory, when
 
 TILE_STYLE = "border:1px solid #ccc;border-radius:6px;padding:0.5em;margin:0.3em;min-width:14em;vertical-align:top;display:inline-block"
 
@@ -84,10 +84,6 @@ class OverviewTiles(w.VBox):
         """Show ``actor``'s overview, or the service's refusal."""
         self.status.value, self.tiles.value = "", ""
 
-        def load() -> overview_service.Overview:
-            with self.sessions() as session:
-                return overview_service.overview(session, actor, self.now)
-
-        self.view = attempt(self.status, load)
+        self.view = call(self.sessions, self.status, overview_service.overview, actor, self.now)
         if self.view is not None:
             self.tiles.value = render(self.view)

@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from helsekit.services import gp_services, prescriptions
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory
 
 HISTORICAL_SHOWN = 10
 
@@ -55,11 +55,7 @@ class PrescriptionsPanel(w.VBox):
     def refresh(self) -> None:
         actor = self.actor
 
-        def load() -> prescriptions.PrescriptionsView:
-            with self.sessions() as session:
-                return prescriptions.view(session, actor, self.now)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, prescriptions.view, actor, self.now)
         if found is None:
             self.rows, self.list_box.children = [], []
             return
@@ -74,11 +70,7 @@ class PrescriptionsPanel(w.VBox):
             return None
         actor = self.actor
 
-        def send() -> gp_services.Renewal:
-            with self.sessions() as session:
-                return gp_services.request_renewal(session, actor, prescription_id, self.now)
-
-        renewal = attempt(self.status, send)
+        renewal = call(self.sessions, self.status, gp_services.request_renewal, actor, prescription_id, self.now)
         if renewal is not None:
             self.status.value = note(f"Forespørselen om å fornye {renewal.drug} er sendt til fastlegen.", "ok")
         return renewal

@@ -13,7 +13,7 @@ import ipywidgets as w
 from helsekit.domain.consents import ConsentLevel
 from helsekit.services import profile
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, attempt, call, esc, html, note, now_of, session_factory
 from helsekit.widgets.fullmakt import LABELS, FullmaktSection
 
 CONSENT_NB = {ConsentLevel.NONE: "Ingen", ConsentLevel.LIMITED: "Begrenset", ConsentLevel.BASIS: "Basis", ConsentLevel.FULL: "Full"}
@@ -70,11 +70,7 @@ class ProfilePanel(w.VBox):
         self.actor = actor
         self.status.value = ""
 
-        def load() -> profile.Settings:
-            with self.sessions() as session:
-                return profile.settings(session, actor, self.now)
-
-        self.settings = attempt(self.status, load)
+        self.settings = call(self.sessions, self.status, profile.settings, actor, self.now)
         if self.settings is None:
             self.body.layout.display = "none"
             self.about.value = ""

@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from helsekit.services import access_log, hospital_record, kjernejournal
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory, when
+from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 CRITICAL_NB = {"overfolsomhetsreaksjon": "Overfølsomhetsreaksjon", "komplikasjoner_ved_anestesi": "Komplikasjoner ved anestesi",
                "kritisk_medisinsk_tilstand": "Kritisk medisinsk tilstand", "pagaende_behandling_implantater": "Pågående behandling eller implantater",
@@ -55,11 +55,7 @@ class AccessLogTable(w.VBox):
         self.actor = actor
         self.status.value, self.table.value = "", ""
 
-        def load() -> access_log.AccessLogView:
-            with self.sessions() as session:
-                return access_log.view(session, actor, self.now, limit=LOG_SHOWN)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, access_log.view, actor, self.now, limit=LOG_SHOWN)
         if found is not None:
             self.table.value = log_table(found)
 
@@ -93,11 +89,7 @@ class KjernejournalPanel(w.VBox):
             return None
         actor = self.actor
 
-        def load() -> kjernejournal.KjernejournalView:
-            with self.sessions() as session:
-                return kjernejournal.view(session, actor, self.now)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, kjernejournal.view, actor, self.now)
         if found is None:
             return None
         critical = [f"{CRITICAL_NB.get(c.type, c.type)} (registrert {c.registered_on:%d.%m.%Y}, {'verifisert' if c.verified else 'ikke verifisert'})"
@@ -155,11 +147,7 @@ class HospitalRecordPanel(w.VBox):
             return None
         actor = self.actor
 
-        def load() -> hospital_record.HospitalRecordView:
-            with self.sessions() as session:
-                return hospital_record.view(session, actor, self.now)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, hospital_record.view, actor, self.now)
         if found is None:
             return None
         self.content.value = document_table(found)

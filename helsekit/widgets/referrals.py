@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from helsekit.services import referrals
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory, when
+from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 TAB_TITLES = ("Aktive henvisninger", "Avsluttede henvisninger")
 VISIT_NB = {"booked": "bestilt", "attended": "gjennomført", "no_show": "ikke møtt"}
@@ -79,11 +79,7 @@ class ReferralsPanel(w.VBox):
         self.actor = actor
         self.status.value = ""
 
-        def load() -> referrals.ReferralsView:
-            with self.sessions() as session:
-                return referrals.view(session, actor, self.now)
-
-        self.view = attempt(self.status, load)
+        self.view = call(self.sessions, self.status, referrals.view, actor, self.now)
         found = self.view
         if found is None:
             self.active.value = self.closed.value = ""

@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from helsekit.services import gp_services, messages
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, note, now_of, session_factory, when
+from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 THREADS_SHOWN = 30
 TOPIC_NB = {"e_konsultasjon": "E-konsultasjon", "kontakt_legekontoret": "Kontakt legekontoret", "fornyelse_resept": "Forny resept",
@@ -112,11 +112,7 @@ class MessageThreadsPanel(w.VBox):
     def refresh(self) -> None:
         actor = self.actor
 
-        def load() -> list[messages.Message]:
-            with self.sessions() as session:
-                return messages.inbox(session, actor, self.now)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, messages.inbox, actor, self.now)
         self.threads = summarise(found or [], self.topics)[:THREADS_SHOWN]
         self.choice.options = [(t.label, (t.source, t.thread_id)) for t in self.threads]
         self.choice.index = 0 if self.threads else None  # ipywidgets selects nothing after new options
@@ -139,11 +135,7 @@ class MessageThreadsPanel(w.VBox):
             return None
         actor = self.actor
 
-        def load() -> list[messages.Message]:
-            with self.sessions() as session:
-                return messages.open_thread(session, actor, chosen.thread_id, chosen.source, self.now)
-
-        shown = attempt(self.status, load)
+        shown = call(self.sessions, self.status, messages.open_thread, actor, chosen.thread_id, chosen.source, self.now)
         if shown is None:
             return None
         self.status.value = ""
@@ -161,11 +153,7 @@ class MessageThreadsPanel(w.VBox):
             return None
         actor, opened = self.actor, self.opened
 
-        def send() -> gp_services.Thread:
-            with self.sessions() as session:
-                return gp_services.reply(session, actor, opened.thread_id, str(text), self.now)
-
-        done = attempt(self.status, send)
+        done = call(self.sessions, self.status, gp_services.reply, actor, opened.thread_id, str(text), self.now)
         if done is not None:
             self.reply_text.value = ""
             self.refresh()
@@ -179,11 +167,7 @@ class MessageThreadsPanel(w.VBox):
             return None
         actor = self.actor
 
-        def send() -> gp_services.Thread:
-            with self.sessions() as session:
-                return gp_services.start_e_consultation(session, actor, str(text), self.now)
-
-        done = attempt(self.status, send)
+        done = call(self.sessions, self.status, gp_services.start_e_consultation, actor, str(text), self.now)
         if done is not None:
             self.new_text.value = ""
             self.refresh()

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from helsekit.services import treatment_sites
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, attempt, esc, html, kroner, note, now_of, session_factory
+from helsekit.widgets.common import SessionFactory, attempt, call, esc, html, kroner, note, now_of, session_factory
 
 ALL = ""
 SORT_NB = (("Ventetid", "ventetid"), ("Navn", "navn"), ("Avstand", "avstand"))
@@ -113,11 +113,7 @@ class TreatmentSiteTable(w.VBox):
         self.actor = actor
         self.status.value = self.sent.value = ""
 
-        def load() -> list:
-            with self.sessions() as session:
-                return treatment_sites.choosable_referrals(session, actor, self.now)
-
-        found = attempt(self.status, load)
+        found = call(self.sessions, self.status, treatment_sites.choosable_referrals, actor, self.now)
         self.referrals = found or []
         if found is None:
             self.table.value = self.caption.value = ""
