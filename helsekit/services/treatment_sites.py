@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from helsekit.analytics.intervals import wilson
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.organisations import Organisation, OrganisationKind
@@ -36,7 +37,6 @@ from helsekit.storage import archive
 
 SORTS = ("ventetid", "navn", "avstand")
 _COLUMNS = ["hospital_id", "sector", "received_on", "start_of_care", "legal_deadline", "fristbrudd"]
-_Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
 
 
 @dataclass(frozen=True)
@@ -145,14 +145,6 @@ def _figures_of(db: str, parts: tuple[tuple[str, int], ...], today: dt.date) -> 
 def _archive_version(db: str) -> tuple[tuple[str, int], ...]:
     folder = archive.archive_path(db) / "referrals"
     return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("part-*.parquet")))
-
-
-def wilson(successes: int, cases: int, z: float = _Z95) -> tuple[float, float]:
-    """The Wilson score interval of a share ``successes / cases`` (cases > 0)."""
-    share = successes / cases
-    centre = (share + z * z / (2 * cases)) / (1 + z * z / cases)
-    half = z * math.sqrt(share * (1 - share) / cases + z * z / (4 * cases * cases)) / (1 + z * z / cases)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def figures(session: Session, sector: str, today: dt.date) -> dict[int, SiteFigures]:
