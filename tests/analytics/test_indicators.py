@@ -144,3 +144,17 @@ def test_goal_level_follows_the_direction_of_the_indicator(tiny_db):
     spec = indicators.catalogue()["vurdert_innen_10_virkedager"]
     expected = "høy" if got["value"] >= spec.goal_high else ("lav" if got["value"] < spec.goal_low else "moderat")
     assert got["goal_level"] == expected
+
+
+def test_list_relation_share_counts_citizens_listed_for_two_years_on_the_last_day_per_gp_office(tiny_db, raw):
+    m = raw.gp_list_memberships
+    last = pd.Timestamp("2024-12-31")
+    on_list = m[(m["valid_from"] <= last) & (m["valid_to"].isna() | (m["valid_to"] >= last))]
+    office = on_list["gp_list_id"].map(raw.gp_lists.set_index("id")["gp_office_id"])
+    long = (on_list["valid_from"] <= pd.Timestamp("2022-12-31")).groupby(office).sum()
+    got = indicators.compute(tiny_db, "fastlegerelasjon_minst_to_aar", "site", "2024").set_index("unit_id")
+    assert len(long) > 0
+    for gp_office, k in long.items():
+        n = int((office == gp_office).sum())
+        assert got.loc[str(gp_office), "denominator"] == n
+        assert got.loc[str(gp_office), "numerator"] == k and got.loc[str(gp_office), "value"] == k / n
