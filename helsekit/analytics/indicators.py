@@ -182,7 +182,7 @@ def _units(data: HelseData, site_kind: str, breakdown: str) -> pd.DataFrame:
 def compute(db: str, indicator_id: str, breakdown: str = "site", period: object = ("2024-01-01", "2024-12-31")) -> pd.DataFrame:
     """The indicator ``indicator_id`` per unit of ``breakdown`` over ``period`` (see :func:`period_bounds`).
 
-    One row per unit (sorted by ``unit_id``): ``unit_id``, ``unit_name``, ``numerator`` (empty for a median),
+    One row per unit (sorted by ``unit_id``, numbers in numeric order): ``unit_id``, ``unit_name``, ``numerator`` (empty for a median),
     ``denominator`` (cases), ``value`` (share or median days), ``low`` and ``high`` (Wilson 95 % for a share),
     ``suppressed`` and ``reason`` (value, numerator and interval empty under the threshold), ``goal_level``
     (høy / moderat / lav, §8.5). A unit without cases has denominator 0, no value and reason "ingen data".
@@ -201,7 +201,8 @@ def compute(db: str, indicator_id: str, breakdown: str = "site", period: object 
     units = _units(data, site_kind, breakdown)
     cases = cases.merge(units, on="site", how="inner")
     grouped = cases.groupby("unit_id")
-    table = units.drop_duplicates("unit_id").set_index("unit_id")[["unit_name"]].sort_index()
+    table = units.drop_duplicates("unit_id").set_index("unit_id")[["unit_name"]]
+    table = table.sort_index(key=lambda ids: ids.str.zfill(12))  # organisation 2 before 12
     table["denominator"] = grouped.size().reindex(table.index, fill_value=0).astype(int)
     if indicator.kind == "share":
         table["numerator"] = grouped["hit"].sum().reindex(table.index, fill_value=0).astype("Int64")
