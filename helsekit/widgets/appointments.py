@@ -119,7 +119,6 @@ class AppointmentsPanel(w.VBox):
         if self.actor is None:
             return
         actor = self.actor
-
         found = call(self.sessions, self.status, service.list_appointments, actor, self.now)
         if found is None:
             self.future_box.children, self.past.value, self.slot.options, self.rows = [], "", [], []
@@ -138,7 +137,6 @@ class AppointmentsPanel(w.VBox):
     def _load_slots(self) -> None:
         actor = self.actor
         status = html("hk-scratch")
-
         slots = call(self.sessions, status, service.free_slots, actor, self.now, self.days)
         if slots is None:  # e.g. no fastlege: nothing to book, and the reason is shown in the booking box
             self.slot.options = []
@@ -151,7 +149,6 @@ class AppointmentsPanel(w.VBox):
 
     def slots_for(self, ref: str) -> list[service.Slot] | None:
         actor = self.actor
-
         return call(self.sessions, self.status, service.free_slots, actor, self.now, self.days, appointment=ref)
 
     # --- acting ----------------------------------------------------------------------------------
@@ -161,7 +158,6 @@ class AppointmentsPanel(w.VBox):
             self.status.value = note("Logg inn først.", "error")
             return None
         actor = self.actor
-
         result = call(self.sessions, self.status, action, actor)
         if result is not None:
             self.refresh()
@@ -195,7 +191,6 @@ class AppointmentsPanel(w.VBox):
             self.status.value = note("Velg en av timene i listen.", "error")
             return None
         actor = self.actor
-
         question = call(self.sessions, self.status, service.ask, actor, str(ref), str(text), self.now)
         if question is not None:
             self.question_text.value = ""

@@ -162,7 +162,6 @@ class CancerPathwayPanel(w.VBox):
         if not self._logged_in(self.contact_status):
             return None
         actor = self.actor
-
         sent = call(self.sessions, self.contact_status, service.contact_coordinator, actor, text, self.now)
         if sent is not None:
             self.message.value = ""
@@ -175,7 +174,6 @@ class CancerPathwayPanel(w.VBox):
             return None
         actor = self.actor
         answers = {"matters": matters, "leaning": leaning, "questions": questions}
-
         sent = call(self.sessions, self.aid_status, service.share_decision_aid, actor, answers, self.now)
         if sent is not None:
             self.aid_status.value = note(f"Svarene dine er delt med forløpskoordinator {sent.coordinator_name} "

@@ -54,7 +54,6 @@ class PrescriptionsPanel(w.VBox):
 
     def refresh(self) -> None:
         actor = self.actor
-
         found = call(self.sessions, self.status, prescriptions.view, actor, self.now)
         if found is None:
             self.rows, self.list_box.children = [], []
@@ -69,7 +68,6 @@ class PrescriptionsPanel(w.VBox):
             self.status.value = note("Logg inn først.", "error")
             return None
         actor = self.actor
-
         renewal = call(self.sessions, self.status, gp_services.request_renewal, actor, prescription_id, self.now)
         if renewal is not None:
             self.status.value = note(f"Forespørselen om å fornye {renewal.drug} er sendt til fastlegen.", "ok")

@@ -88,7 +88,6 @@ class KjernejournalPanel(w.VBox):
             self.status.value = note("Logg inn først.", "error")
             return None
         actor = self.actor
-
         found = call(self.sessions, self.status, kjernejournal.view, actor, self.now)
         if found is None:
             return None
@@ -146,7 +145,6 @@ class HospitalRecordPanel(w.VBox):
             self.status.value = note("Logg inn først.", "error")
             return None
         actor = self.actor
-
         found = call(self.sessions, self.status, hospital_record.view, actor, self.now)
         if found is None:
             return None

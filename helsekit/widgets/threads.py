@@ -111,7 +111,6 @@ class MessageThreadsPanel(w.VBox):
 
     def refresh(self) -> None:
         actor = self.actor
-
         found = call(self.sessions, self.status, messages.inbox, actor, self.now)
         self.threads = summarise(found or [], self.topics)[:THREADS_SHOWN]
         self.choice.options = [(t.label, (t.source, t.thread_id)) for t in self.threads]
@@ -134,7 +133,6 @@ class MessageThreadsPanel(w.VBox):
             self.status.value = note("Velg en samtale fra listen.", "error")
             return None
         actor = self.actor
-
         shown = call(self.sessions, self.status, messages.open_thread, actor, chosen.thread_id, chosen.source, self.now)
         if shown is None:
             return None
@@ -152,7 +150,6 @@ class MessageThreadsPanel(w.VBox):
             self.status.value = note("Åpne en samtale først.", "error")
             return None
         actor, opened = self.actor, self.opened
-
         done = call(self.sessions, self.status, gp_services.reply, actor, opened.thread_id, str(text), self.now)
         if done is not None:
             self.reply_text.value = ""
@@ -166,7 +163,6 @@ class MessageThreadsPanel(w.VBox):
         if not self._logged_in():
             return None
         actor = self.actor
-
         done = call(self.sessions, self.status, gp_services.start_e_consultation, actor, str(text), self.now)
         if done is not None:
             self.new_text.value = ""
