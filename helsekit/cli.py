@@ -179,6 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
     report_visits.add_argument("--out", default=None, help="the HTML file (default: reports/output/<notebook>.html)")
     report_visits.set_defaults(run=_report_visits)
 
+    export = commands.add_parser("export", help="write the synthetic data in open formats")
+    export_kinds = export.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    imports = commands.add_parser("import", help="load data from open formats into a helsekit database")
+    import_kinds = imports.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    groups = {"top": commands, "export": export_kinds, "import": import_kinds, "report": report_kinds}
+    from helsekit.commands import evaluation, fhir, open_data, quality
+
+    for topic in (open_data, quality, fhir, evaluation):
+        topic.register(groups)
+
     summary = commands.add_parser("summary", help="print a readable summary of a database")
     summary.add_argument("--db", default=None, help="SQLite file or SQLAlchemy URL (default: the embedded file)")
     summary.set_defaults(run=_summary)
