@@ -4,7 +4,8 @@
 makes the visit log when it is missing, executes the notebook (the executed copy is kept in
 ``reports/output/executed/reports/`` for debugging) and writes the HTML, charts embedded as images, to
 ``reports/output/<notebook>.html`` unless told where: ``reports/output/`` holds every generated file
-and is not kept in git (reports/README.md).
+and is not kept in git (reports/README.md). ``helsekit report quality`` does the same for the
+quality-indicator report (:func:`render_quality`).
 """
 
 from __future__ import annotations
@@ -56,25 +57,50 @@ def render_visits(name: str = "aarlig", *, db: str | None = None, period_from=No
 
     Every choice is checked before anything runs (:func:`visit_reports.check_choices`); a missing
     visit log is generated at ``scale`` first. Returns the HTML file."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     source = notebook_for(name)
     default_from, default_to = DEFAULT_PERIODS[name]
     granularity = granularity or "month"
     chosen = visit_reports.check_choices(db, period_from or default_from, period_to or default_to, granularity,
                                          services, sites, scale, backend)
-    out = Path(out) if out is not None else OUTPUT_DIR / f"{source.stem}.html"
-    if out.is_dir():
-        raise InvalidOption(f"out: {out} is a folder; name the HTML file", f"{out} er en mappe; oppgi en HTML-fil.", "out")
+    out = _html_file(out, f"{source.stem}.html")
     _, generated = visit_reports.prepare_log(chosen.db, chosen.scale, progress=progress)
     if generated:
         _say(f"generated the visit log beside {chosen.db}")
+    _say(f"running {source.name} on {chosen.backend} ({chosen.period_from} – {chosen.period_to}, {granularity})")
+    return _run(source, chosen.parameters(), out, progress)
+
+
+def render_quality(indicator: str, *, breakdown: str | None = None, period=None, db: str | None = None,
+                   out: str | Path | None = None, progress: bool = True) -> Path:
+    """Run the quality-indicator report (notebooks/reports/quality_indicators.ipynb) and write its HTML,
+    by default to ``reports/output/quality_<indicator>_<breakdown>.html``. Every choice is checked before
+    anything runs (:func:`helsekit.analytics.quality_report.check_choices`). Returns the HTML file."""
+    from helsekit.analytics import quality_report
+
+    chosen = quality_report.check_choices(db, indicator, breakdown, period)
+    out = _html_file(out, f"quality_{chosen.indicator}_{chosen.breakdown}.html")
+    _say(f"running quality_indicators.ipynb: {chosen.indicator} per {chosen.breakdown}, {chosen.period_label}")
+    return _run(NOTEBOOK_DIR / "quality_indicators.ipynb", chosen.parameters(), out, progress)
+
+
+def _html_file(out: str | Path | None, default_name: str) -> Path:
+    """The HTML file to write: ``out``, or ``default_name`` in reports/output/; a folder is refused."""
+    out = Path(out) if out is not None else OUTPUT_DIR / default_name
+    if out.is_dir():
+        raise InvalidOption(f"out: {out} is a folder; name the HTML file", f"{out} er en mappe; oppgi en HTML-fil.", "out")
+    return out
+
+
+def _run(source: Path, parameters: dict, out: Path, progress: bool) -> Path:
+    """Execute ``source`` with papermill (the executed copy in reports/output/executed/reports/) and write
+    it to ``out`` as HTML without code; a failing cell raises a HelsekitError naming the copy."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     executed = OUTPUT_DIR / "executed" / "reports" / source.name
     executed.parent.mkdir(parents=True, exist_ok=True)
-    _say(f"running {source.name} on {chosen.backend} ({chosen.period_from} – {chosen.period_to}, {granularity})")
     try:
-        papermill.execute_notebook(str(source), str(executed), parameters=chosen.parameters(), kernel_name=KERNEL_NAME,
+        papermill.execute_notebook(str(source), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
                                    cwd=str(source.parent), progress_bar=progress, log_output=False)
     except PapermillExecutionError as error:
         raise HelsekitError(f"notebook {source.name} failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
