@@ -15,6 +15,8 @@ import ipywidgets as w
 
 from helsekit.services import copayments
 from helsekit.services.actors import Actor
+from helsekit.services.policy import Service
+from helsekit.widgets.articles import ArticleLinks
 from helsekit.widgets.common import SessionFactory, call, esc, html, kroner, note, now_of, session_factory
 
 SOURCE_NB = {"gp_contact": "Fastlege", "blue_prescription": "Blå resept", "outpatient": "Poliklinikk på sykehus",
@@ -160,7 +162,8 @@ class FrikortPanel(w.VBox):
         self.sources = html("hk-frikort-by-source")
         self.history = html("hk-frikort-history")
         self.children = [html("hk-frikort-title", TABLE_STYLE + "<h3>Egenandeler og frikort</h3>"), self.status, self.year,
-                         self.progress, self.curve, self.sources, html("hk-frikort-history-title", "<b>Alle år</b>"), self.history]
+                         self.progress, self.curve, self.sources, html("hk-frikort-history-title", "<b>Alle år</b>"), self.history,
+                         ArticleLinks(Service.COPAYMENTS)]
         self.actor: Actor | None = None
         self.view: copayments.CopaymentsView | None = None
         self.years: dict[int, YearShown] = {}

@@ -14,6 +14,8 @@ from helsekit.domain.proxies import FullmaktScope
 from helsekit.errors import HelsekitError
 from helsekit.services import profile
 from helsekit.services.actors import Actor
+from helsekit.services.policy import Service
+from helsekit.widgets.articles import ArticleLinks
 from helsekit.widgets.common import SessionFactory, esc, html, note
 
 T = TypeVar("T")
@@ -64,7 +66,7 @@ class FullmaktSection(w.VBox):
         form.add_class("hk-give-fullmakt")
         self.children = [html("hk-fullmakter-title", "<h4>Fullmakter</h4>"), self.status, html("hk-fg", "<b>Fullmakter du har gitt</b>"),
                          self.given, html("hk-fr", "<b>Fullmakter du har fått</b>"), self.received,
-                         html("hk-give-title", "<b>Gi fullmakt</b>"), form]
+                         html("hk-give-title", "<b>Gi fullmakt</b>"), form, ArticleLinks(Service.PROFILE, ("fullmakt", "barn"))]
 
     def show(self, actor: Actor) -> None:
         self.actor = actor

@@ -13,6 +13,8 @@ import ipywidgets as w
 from helsekit.domain.consents import ConsentLevel
 from helsekit.services import profile
 from helsekit.services.actors import Actor
+from helsekit.services.policy import Service
+from helsekit.widgets.articles import ArticleLinks
 from helsekit.widgets.common import SessionFactory, attempt, call, esc, html, note, now_of, session_factory
 from helsekit.widgets.fullmakt import LABELS, FullmaktSection
 
@@ -51,9 +53,11 @@ class ProfilePanel(w.VBox):
             self.about, self.fullmakter,
             _section("Samtykke", html("hk-consent-help", note("Basis gir tilgang til de fleste tjenestene; Full trengs for henvisninger.")),
                      self.consent, self._button("Lagre samtykke", self.save_consent)),
-            _section("Kjernejournal", *self.kj_choices.values(), self._button("Lagre valg for kjernejournal", self.save_kjernejournal)),
+            _section("Kjernejournal", *self.kj_choices.values(), self._button("Lagre valg for kjernejournal", self.save_kjernejournal),
+                     ArticleLinks(Service.PROFILE, ("kjernejournal",))),
             _section("Varsling", self.channel, self._button("Lagre varsling", self.save_notifications)),
             _section("Kontaktinformasjon", self.phone, self.email, self._button("Lagre kontaktinformasjon", self.save_contact)),
+            ArticleLinks(Service.PROFILE, ("fastlege",)),
         ])
         self.body.layout.display = "none"
         self.children = [html("hk-profile-title", "<h3>Profil og innstillinger</h3>"), self.status, self.body]

@@ -10,6 +10,8 @@ import ipywidgets as w
 
 from helsekit.services import access_log, hospital_record, kjernejournal
 from helsekit.services.actors import Actor
+from helsekit.services.policy import Service
+from helsekit.widgets.articles import ArticleLinks
 from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 CRITICAL_NB = {"overfolsomhetsreaksjon": "Overfølsomhetsreaksjon", "komplikasjoner_ved_anestesi": "Komplikasjoner ved anestesi",
@@ -46,7 +48,7 @@ class AccessLogTable(w.VBox):
         self.now = now_of(self.sessions, now)
         self.table = html("hk-log")
         self.status = html("hk-access-log-status")
-        self.children = [html("hk-log-title", "<h3>Logg over bruk</h3>"), self.status, self.table]
+        self.children = [html("hk-log-title", "<h3>Logg over bruk</h3>"), self.status, self.table, ArticleLinks(Service.ACCESS_LOG)]
         self.actor: Actor | None = None
         if actor is not None:
             self.show(actor)
@@ -75,7 +77,8 @@ class KjernejournalPanel(w.VBox):
         self.open_button.on_click(lambda _: self.open_record())
         self.content = html("hk-kjernejournal-content")
         self.status = html("hk-kjernejournal-status")
-        self.children = [html("hk-kj-title", "<h3>Kjernejournal</h3>"), self.open_button, self.status, self.content]
+        self.children = [html("hk-kj-title", "<h3>Kjernejournal</h3>"), self.open_button, self.status, self.content,
+                         ArticleLinks(Service.KJERNEJOURNAL)]
 
     def show(self, actor: Actor) -> None:
         self.actor = actor
@@ -132,7 +135,8 @@ class HospitalRecordPanel(w.VBox):
         self.open_button.on_click(lambda _: self.open_record())
         self.content = html("hk-hospital-record-content")
         self.status = html("hk-hospital-record-status")
-        self.children = [html("hk-hr-title", "<h3>Pasientjournal fra sykehus</h3>"), self.open_button, self.status, self.content]
+        self.children = [html("hk-hr-title", "<h3>Pasientjournal fra sykehus</h3>"), self.open_button, self.status, self.content,
+                         ArticleLinks(Service.HOSPITAL_RECORD)]
 
     def show(self, actor: Actor) -> None:
         self.actor = actor

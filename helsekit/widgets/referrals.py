@@ -12,6 +12,8 @@ import ipywidgets as w
 
 from helsekit.services import referrals
 from helsekit.services.actors import Actor
+from helsekit.services.policy import Service
+from helsekit.widgets.articles import ArticleLinks
 from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 TAB_TITLES = ("Aktive henvisninger", "Avsluttede henvisninger")
@@ -30,6 +32,14 @@ def timeline(referral: referrals.Referral) -> str:
         f'{"<b>" + esc(change.status) + "</b>" if i == last else esc(change.status)}</li>'
         for i, change in enumerate(referral.history))
     return f'<ol class="hk-timeline">{items}</ol>'
+
+
+def article_keys(found: referrals.ReferralsView) -> list[str]:
+    """What the referrals shown need explained: each status, each rights text and a pakkeforløp (content.links)."""
+    keys = []
+    for r in (*found.active, *found.closed):
+        keys += [r.status, *(text.key for text in r.rights)] + (["pakkeforløp"] if r.pathway else [])
+    return keys
 
 
 def card(referral: referrals.Referral) -> str:
@@ -70,7 +80,8 @@ class ReferralsPanel(w.VBox):
         self.tabs = w.Tab(children=[self.active, self.closed])
         for i, title in enumerate(TAB_TITLES):
             self.tabs.set_title(i, title)
-        self.children = [html("hk-referrals-title", "<h3>Henvisninger</h3>"), self.status, self.tabs]
+        self.articles = ArticleLinks(Service.REFERRALS, ())
+        self.children = [html("hk-referrals-title", "<h3>Henvisninger</h3>"), self.status, self.tabs, self.articles]
         if actor is not None:
             self.show(actor)
 
@@ -81,6 +92,7 @@ class ReferralsPanel(w.VBox):
 
         self.view = call(self.sessions, self.status, referrals.view, actor, self.now)
         found = self.view
+        self.articles.offer(article_keys(found) if found is not None else ())
         if found is None:
             self.active.value = self.closed.value = ""
             return
