@@ -44,7 +44,8 @@ class HelseData:
     ``kj_own_registrations``, ``parental_access``, ``kommuner`` and ``fylker``; and the health
     histories ``gp_contacts``, ``appointment_events``, ``prescriptions``, ``dispensings``,
     ``referrals``, ``referral_statuses``, ``hospital_appointments``, ``hospital_documents``,
-    ``access_log``, ``messages``, ``gp_notices``, ``travel_claims``, ``copayments`` and ``frikort``.
+    ``access_log``, ``messages``, ``gp_notices``, ``travel_claims``, ``vaccinations``, ``test_results``,
+    ``copayments`` and ``frikort``.
     Each is read once, when first used. ``visits`` is the visit log (issue #6) as a lazy Ibis table
     on DuckDB, not a DataFrame: aggregate it (see :mod:`helsekit.analytics.visits.metrics`), then
     call ``.to_pandas()``.
@@ -199,6 +200,8 @@ class HelseData:
     hospital_documents = _history_table("hospital_documents", "Documents in the hospital record (pasientjournal): kind, author, written, approved and when shown on Helsenorge (§5.2, §5.3).")
     access_log = _history_table("access_log", "Every lookup in the kjernejournal or the hospital record by health personnel, with its reason and when the citizen sees it (§4.8, §5.3).")
     travel_claims = _history_table("travel_claims", "Pasientreise claims for trips to outpatient appointments: round trip at the rate per km, egenandel, payout, status (§11).")
+    vaccinations = _history_table("vaccinations", "Every vaccination registered: the childhood programme from birth (born from 1995) and influenza doses in the window (vaccinations.toml).")
+    test_results = _history_table("test_results", "Test results (prøvesvar) from samples at GP consultations and outpatient appointments: value, unit, reference range, flag, kodeverk 8245 status.")
     messages = _history_table("messages", "Messages with the GP office on Helsenorge, thread by thread: e-consultations, reception questions, renewal requests, notices (varsel).")
 
     @cached_property
