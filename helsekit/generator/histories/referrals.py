@@ -6,16 +6,23 @@ right to care it gets a legal deadline and a start of care after a gamma-distrib
 (reference-statistics §10); a start after the deadline is a fristbrudd that Helfo is told of (§6.5).
 Cancer pathway referrals follow the standard pathway times (§12). The citizen-visible status
 sequence of §6.1 is recorded with its dates; only what happened by the reference date is shown.
+Each referral is for one treatment of treatments.toml (Velg behandlingssted, §7.2), drawn by sector, and is
+received by the hospital that offers it for the citizen's local hospital (helsekit.domain.treatments); the
+wait is scaled by the treatment's and the hospital's factor.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
 
 from helsekit.domain.calendar import add_working_days, working_days
 from helsekit.domain.copayments import Schedule, pays_from
-from helsekit.generator import specs
+from helsekit.domain.treatments import LEVELS, hospital_levels
+from helsekit.generator import geography, sites, specs
 from helsekit.generator.histories.common import Context, Payments, age_group, list_in_force, person_years, words
 from helsekit.generator.population import age_at
 
@@ -27,12 +34,66 @@ APPOINTMENT_STATUSES = ["attended", "no_show", "booked"]
 MINUTE = np.timedelta64(1, "m")
 
 
+@dataclass(frozen=True)
+class TreatmentPlan:
+    """What the generator needs of treatments.toml and the hospital tree, as arrays."""
+
+    ids: list[str]
+    cumulative: np.ndarray  # (sector, treatment): cumulative shares of each sector's referrals
+    wait_factor: np.ndarray  # per treatment, share-weighted mean 1 within its sector
+    pathway_treatment: np.ndarray  # per referrals.toml pathway, the treatment index
+    receiving: np.ndarray  # (level, local hospital id): the hospital that receives the referral
+    level: np.ndarray  # per treatment, index into LEVELS
+    hospital_factor: np.ndarray  # per organisation id, the hospital's wait factor
+
+
+@lru_cache(maxsize=1)
+def _receiving_by_level() -> np.ndarray:
+    """(level, hospital id) → receiving hospital. The tree is rebuilt from the same geography and spec as
+    helsekit.generator.run, so the ids agree; it does not depend on the seed (the stream only names places)."""
+    orgs = sites.Organisations()
+    geo = geography.load()
+    sites.build_regional(orgs, geo.kommuner, geo.fylker, specs.load("health_services"), np.random.default_rng(0))
+    levels = hospital_levels(range(1, len(orgs) + 1), orgs.kind, orgs.kommune, orgs.parent)
+    table = np.full((len(LEVELS), len(orgs) + 1), -1, dtype=np.int64)
+    for h in levels.main_of_trust:
+        table[:, h] = [levels.receiving(level, h) for level in LEVELS]
+    return table
+
+
+def treatment_plan(spec: dict, sector_names: list[str], pathway_names: list[str], hospital_rng: np.random.Generator) -> TreatmentPlan:
+    """The plan for one database: ``spec`` is treatments.toml, ``hospital_rng`` the seed's `hospital_waits` stream."""
+    rows = spec["treatment"]
+    unknown = {t["sector"] for t in rows} - set(sector_names)
+    if unknown or {t["offered_at"] for t in rows} - set(LEVELS):
+        raise ValueError(f"treatments.toml: sectors must be among {sector_names} and offered_at among {LEVELS}")
+    sector = np.array([sector_names.index(t["sector"]) for t in rows])
+    share = np.array([t["share"] for t in rows], dtype=float)
+    shares = np.where(sector[None, :] == np.arange(len(sector_names))[:, None], share[None, :], 0.0)
+    factor = np.array([t["wait_factor"] for t in rows], dtype=float)
+    weighted = (shares * factor).sum(axis=1) / np.maximum(shares.sum(axis=1), 1e-12)
+    pathway = {t["pathway"]: i for i, t in enumerate(rows) if "pathway" in t}
+    receiving = _receiving_by_level()
+    variation = spec["hospital_variation"]
+    return TreatmentPlan(
+        ids=[t["id"] for t in rows],
+        cumulative=np.cumsum(shares, axis=1),
+        wait_factor=factor / np.where(weighted[sector] > 0, weighted[sector], 1.0),
+        pathway_treatment=np.array([pathway[name] for name in pathway_names]),
+        receiving=receiving,
+        level=np.array([LEVELS.index(t["offered_at"]) for t in rows]),
+        hospital_factor=hospital_rng.uniform(variation["low"], variation["high"], receiving.shape[1]),
+    )
+
+
 def _by_year(years: np.ndarray, anchors: list[int], values: list[float]) -> np.ndarray:
     return np.interp(years, anchors, values)
 
 
-def generate(block, relations, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
-    """Referrals, their status history and outpatient appointments; the outpatient egenandeler owed."""
+def generate(block, relations, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator,
+             plan: TreatmentPlan, treatment_rng: np.random.Generator):
+    """Referrals, their status history and outpatient appointments; the outpatient egenandeler owed.
+    Treatments are drawn from ``treatment_rng`` so that the other draws stay those of ``rng``."""
     reference = np.datetime64(f"{last_year + 1}-01-01")
     calendar = working_days(first_year, last_year + 2)
     grid = person_years(block.birth, first_year, last_year, block.death)
@@ -79,6 +140,13 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     standard = np.asarray(pathways["standard_days"])[np.maximum(pathway, 0)]
     in_time = rng.random(n) < pathways["within_standard_share"]
     pathway_wait = np.where(in_time, standard * rng.uniform(0.6, 1.0, n), standard * rng.uniform(1.02, 1.6, n))
+    # The treatment (by sector; a pathway referral is for its pathway's treatment) and the hospital offering it.
+    cumulative = plan.cumulative[sector]
+    treatment = (treatment_rng.random(n)[:, None] >= cumulative / cumulative[:, -1:]).sum(axis=1)
+    treatment = np.where(on_pathway, plan.pathway_treatment[np.maximum(pathway, 0)], treatment)
+    local = block.hospital_id[p]
+    hospital = np.where(local < 0, -1, plan.receiving[plan.level[treatment], np.maximum(local, 0)])
+    wait = wait * plan.wait_factor[treatment] * np.where(hospital < 0, 1.0, plan.hospital_factor[np.maximum(hospital, 0)])
     wait = np.where(on_pathway, pathway_wait, wait)
     start = np.busday_offset(received + np.maximum(np.rint(wait).astype(np.int64), 1), 0, roll="forward", busdaycal=calendar)
     start = np.maximum(start, np.busday_offset(assessed, 1, roll="forward", busdaycal=calendar))
@@ -153,8 +221,9 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
         "citizen_id": block.citizen_id[p],
         "referred_by_office_id": pa.array(office, mask=office < 0),
         "referred_by_id": pa.array(referrer, mask=referrer < 0),
-        "hospital_id": pa.array(block.hospital_id[p], mask=block.hospital_id[p] < 0),
+        "hospital_id": pa.array(hospital, mask=hospital < 0),
         "sector": words(sector_names, sector),
+        "treatment": words(plan.ids, treatment),
         "sent_on": sent, "received_on": received, "assessed_on": assessed,
         "outcome": words(OUTCOMES, outcome),
         "legal_deadline": pa.array(deadline, mask=outcome != 0),
@@ -169,7 +238,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     appointments = pa.table({
         "referral_id": referral_id[a_ref][a_order],
         "citizen_id": block.citizen_id[p[a_ref]][a_order],
-        "hospital_id": pa.array(block.hospital_id[p[a_ref]][a_order], mask=block.hospital_id[p[a_ref]][a_order] < 0),
+        "hospital_id": pa.array(hospital[a_ref][a_order], mask=hospital[a_ref][a_order] < 0),
         "start": a_start[a_order].astype("datetime64[s]"),
         "status": words(APPOINTMENT_STATUSES, a_status[a_order]),
         "egenandel": a_egenandel[a_order],
@@ -184,8 +253,10 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
 
 def add_to(ctx: Context) -> None:
     """Add the block's referrals, their statuses and outpatient appointments, and the egenandeler, to ``ctx``."""
-    referred, statuses, appointments, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, specs.load("referrals"),
-                                                      specs.load("copayments"), ctx.rng("referrals"))
+    spec = specs.load("referrals")
+    plan = treatment_plan(specs.load("treatments"), spec["sectors"]["name"], spec["pathways"]["name"], ctx.streams.rng("hospital_waits"))
+    referred, statuses, appointments, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, spec,
+                                                      specs.load("copayments"), ctx.rng("referrals"), plan, ctx.rng("referral_treatments"))
     # Every cancer pathway gets a forløpskoordinator at the receiving hospital (§12.2).
     on_pathway = referred["pathway"].is_valid().to_numpy(zero_copy_only=False)
     hospital = referred["hospital_id"].fill_null(-1).to_numpy()
