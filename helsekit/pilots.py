@@ -8,10 +8,15 @@ Each pilot is a folder ``pilots/<id>/`` with a manifest, ``pilot.toml``::
     description = "..."
     status = "pilot"                      # pilot, planned or ended
     notebook = "influensa.ipynb"          # the page Voilà serves
+    started = 2024-09-01                  # the day it went live at its sites (optional; needed to evaluate it)
     [sites]
     ids = [1140, 1141]                    # explicit treatment sites (organisation ids), and/or
     kind = "gp_office"                    # a selector: every site of this kind ...
     kommune = "0301"                      # ... in this kommune (optional)
+    [[benefits]]                          # the effects it promises (issue #10), each a metric of
+    metric = "no_show_rate"               # synthetic_data/specs/evaluation.toml [metrics]
+    direction = "decrease"                # decrease or increase
+    description = "Færre uteblir fra timen"
 
 :func:`discover` reads every manifest; a broken one is reported (:class:`ManifestError`, naming the
 file and the field) and the others still load. :func:`enabled_at` resolves which of a citizen's own
@@ -20,6 +25,7 @@ sites have which pilots. The serving, widgets and gallery arrive with issue #5.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,13 +36,24 @@ from sqlmodel import Session, select
 from helsekit import config
 from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.errors import InvalidInput
+from helsekit.generator import specs
 
 PILOTS_DIR = config.PROJECT_ROOT / "pilots"
 STATUSES = ("pilot", "planned", "ended")
+DIRECTIONS = ("decrease", "increase")
 
 
 class ManifestError(InvalidInput):
     """A pilot manifest is missing, unreadable or has a field out of its rules."""
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """An effect the pilot promises: a metric of the evaluation catalogue and the direction it should move."""
+
+    metric: str
+    direction: str  # decrease or increase
+    description: str  # bokmål
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,8 @@ class Pilot:
     site_kind: str | None = None
     site_kommune: str | None = None
     folder: Path = field(default=Path("."), compare=False)
+    started: dt.date | None = None
+    benefits: tuple[Benefit, ...] = ()
 
     def runs_at(self, site: Organisation) -> bool:
         """True where the pilot is enabled at ``site``: named among its ids, or matched by its selector."""
@@ -89,8 +108,32 @@ def load(path: Path) -> Pilot:
                      "må være en type behandlingssted")
     if not ids and kind is None:
         raise _error(path, "sites", "must name site ids or a kind of site", "må angi behandlingssteder (ids eller kind)")
+    started = data.get("started")
+    if started is not None and (not isinstance(started, dt.date) or isinstance(started, dt.datetime)):
+        raise _error(path, "started", "must be a date, e.g. 2024-09-01", "må være en dato, f.eks. 2024-09-01")
     return Pilot(data["id"], data["title"], data["owner"], data["description"], data["status"], data["notebook"],
-                 tuple(ids), kind, sites.get("kommune"), path.parent)
+                 tuple(ids), kind, sites.get("kommune"), path.parent, started, _benefits(path, data.get("benefits", []), kind))
+
+
+def _benefits(path: Path, entries: object, kind: str | None) -> tuple[Benefit, ...]:
+    """The manifest's ``[[benefits]]``, each checked against the metric catalogue (evaluation.toml) and, when the
+    pilot names a kind of site, against the kind of site the metric is counted at."""
+    metrics = specs.load("evaluation")["metrics"]
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise _error(path, "benefits", "must be a list of [[benefits]] tables", "må være en liste med [[benefits]]-tabeller")
+    found = []
+    for entry in entries:
+        if entry.get("metric") not in metrics:
+            raise _error(path, "benefits.metric", f"must be one of: {', '.join(metrics)}", f"må være en av: {', '.join(metrics)}")
+        if kind is not None and metrics[entry["metric"]]["site_kind"] not in ("any", kind):
+            raise _error(path, "benefits.metric", f"{entry['metric']} is counted at a {metrics[entry['metric']]['site_kind']}, not a {kind}",
+                         f"{entry['metric']} måles ikke ved denne typen behandlingssted")
+        if entry.get("direction") not in DIRECTIONS:
+            raise _error(path, "benefits.direction", f"must be one of {', '.join(DIRECTIONS)}", "må være decrease eller increase")
+        if not isinstance(entry.get("description"), str) or not entry["description"].strip():
+            raise _error(path, "benefits.description", "is missing or not a non-empty text", "mangler eller er ikke en tekst")
+        found.append(Benefit(entry["metric"], entry["direction"], entry["description"]))
+    return tuple(found)
 
 
 def discover(folder: Path | None = None) -> tuple[list[Pilot], list[ManifestError]]:

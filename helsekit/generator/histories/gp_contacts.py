@@ -15,6 +15,7 @@ from helsekit.domain.copayments import Schedule, pays_from
 from helsekit.generator.histories.common import Block, Context, ListRelations, Payments, age_group, list_in_force, person_years, words
 from helsekit.generator import specs
 from helsekit.generator.population import age_distribution, male_share_by_age
+from helsekit.generator.scenarios import Scenario, flip
 
 TABLES = ("gp_contacts",)
 MINUTE = np.timedelta64(1, "m")
@@ -60,9 +61,11 @@ def sex_factors(rates: dict, population_spec: dict) -> dict[str, np.ndarray]:
 
 def generate(
     block: Block, relations: ListRelations, first_year: int, last_year: int, spec: dict, copay: dict,
-    factors: dict[str, np.ndarray], rng: np.random.Generator,
+    factors: dict[str, np.ndarray], rng: np.random.Generator, scenario: Scenario | None = None,
 ) -> tuple[pa.Table, Payments]:
-    """Contacts of a block of citizens in ``first_year``…``last_year``, and the egenandeler they owe."""
+    """Contacts of a block of citizens in ``first_year``…``last_year``, and the egenandeler they owe.
+
+    A ``scenario`` for phone bookings or no-shows plants its effect at its GP offices (:func:`_plant`)."""
     grid = person_years(block.birth, first_year, last_year, block.death)
     person, year, year_end, exposed_from, exposure = grid.person, grid.year, grid.exposed_to, grid.exposed_from, grid.exposure
 
@@ -119,12 +122,17 @@ def generate(
     all_rows = np.concatenate([row, row[extra]])
     all_days = np.concatenate([day, extra_start.astype("datetime64[D]")])
     gp_list, office, gp = list_in_force(relations, person[all_rows], all_days)  # the fastlege of the day
+    status = np.concatenate([np.zeros(row.size, dtype=np.int8), np.where(no_show, 1, 2).astype(np.int8)])
+    portal_booked = np.concatenate([portal, portal[extra]])
+    if scenario is not None and scenario.applies("gp_contacts"):
+        physical = np.concatenate([~e_consultation, np.ones(extra.size, dtype=bool)])
+        status, portal_booked = _plant(scenario, physical, office, all_days, status, portal_booked, rng)
     columns = {
         "citizen_id": block.citizen_id[person[all_rows]],
         "start": np.concatenate([start, extra_start]),
         "kind": np.concatenate([e_consultation, np.zeros(extra.size, dtype=bool)]).astype(np.int8),
-        "status": np.concatenate([np.zeros(row.size, dtype=np.int8), np.where(no_show, 1, 2).astype(np.int8)]),
-        "booking_channel": np.concatenate([portal, portal[extra]]).astype(np.int8),
+        "status": status,
+        "booking_channel": portal_booked.astype(np.int8),
         # Never booked before the patient was born: a newborn's first appointments are booked from the birth on.
         "booked_at": np.maximum(np.concatenate([start - lead * MINUTE, extra_start - lead[extra] * MINUTE]),
                                 block.birth[person[all_rows]].astype("datetime64[m]") + 8 * 60 * MINUTE),
@@ -157,6 +165,18 @@ def generate(
         block.citizen_id[person[row]][order_paid][owed], attended_day[order_paid][owed], nominal[order_paid][owed], "gp_contact",
         contact_id[: row.size][order_paid][owed],
     )
+
+
+def _plant(scenario: Scenario, physical, office, day, status, portal, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Status and portal flag with the scenario's effect at its offices from its start (drawn after every ordinary
+    draw, so the rest of the block is unchanged). Phone bookings move to the portal (or back); no-shows become
+    cancellations (or the reverse), so the bookings themselves stay and only their outcome changes."""
+    affected = physical & scenario.affected(office, day)
+    if scenario.metric == "phone_bookings_per_listed":
+        return status, ~flip(~portal, affected, scenario.relative, rng)
+    missed = affected & (status > 0)
+    no_show = flip(status == 1, missed, scenario.relative, rng)
+    return np.where(missed, np.where(no_show, 1, 2), status).astype(np.int8), portal
 
 
 def add_to(ctx: Context) -> None:

@@ -20,6 +20,7 @@ from helsekit.domain.organisations import offers_prescription_renewal
 from helsekit.generator import specs
 from helsekit.generator.histories.common import Context, Payments, age_group, list_in_force, person_years, words
 from helsekit.generator.population import age_at
+from helsekit.generator.scenarios import Scenario, flip
 
 TABLES = ("prescriptions", "dispensings")
 DAY = np.timedelta64(1, "D")
@@ -110,8 +111,19 @@ def _prescriptions_of(t: Treatments, window_start, reference):
     return treatment, prescribed, renewal
 
 
-def generate(block, relations, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator):
-    """Prescriptions and dispensings of a block, and the blå resept egenandeler they owe."""
+def _plant(scenario: Scenario, channel, office, prescribed, renewal_spec: dict, rng) -> np.ndarray:
+    """Renewal channels with the scenario's effect: renewals moved between Forny resept (1) and a consultation (2) at its
+    offices from its start, where the office offers Forny resept (drawn after every ordinary draw)."""
+    offers = offers_prescription_renewal(np.maximum(office, 0), renewal_spec["portal_offered_by_office"])
+    eligible = (channel > 0) & offers & scenario.affected(office, prescribed)
+    portal = flip(channel == 1, eligible, scenario.relative, rng)
+    return np.where(eligible, np.where(portal, 1, 2), channel)
+
+
+def generate(block, relations, first_year: int, last_year: int, spec: dict, copay: dict, rng: np.random.Generator,
+             scenario: Scenario | None = None):
+    """Prescriptions and dispensings of a block, and the blå resept egenandeler they owe; a ``scenario`` for renewals
+    without a visit plants its effect at its offices (:func:`_plant`)."""
     catalogue = spec["catalogue"]
     window_start = np.datetime64(f"{first_year}-01-01")
     reference = np.datetime64(f"{last_year + 1}-01-01")
@@ -197,6 +209,9 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
     kind_of = np.array([KINDS.index(k) for k in catalogue["kind"]])
     _, office, prescriber = list_in_force(relations, sorted_person, all_prescribed[order])  # the fastlege of the day
     drug_sorted = all_drug[order]
+    channel_sorted = all_channel[order]
+    if scenario is not None and scenario.applies("prescriptions"):
+        channel_sorted = _plant(scenario, channel_sorted, office, all_prescribed[order], renewal_spec, rng)
     prescriptions = pa.table({
         "prescription_id": prescription_id,
         "citizen_id": block.citizen_id[sorted_person],
@@ -209,7 +224,7 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
         "reit": all_reit[order],
         "prescriber_id": pa.array(prescriber, mask=prescriber < 0),
         "prescriber_office_id": pa.array(office, mask=office < 0),
-        "renewal": words(CHANNELS, all_channel[order]),
+        "renewal": words(CHANNELS, channel_sorted),
         "discontinued_on": pa.array(stop_sorted, mask=np.isnat(stop_sorted) | (stop_sorted >= reference)),
         "status": words(STATUSES, status),
     })
