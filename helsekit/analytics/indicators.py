@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -155,8 +157,31 @@ def _gp_cases(db: str, data: HelseData, indicator: Indicator, last: dt.date) -> 
     raise KeyError(indicator.id)
 
 
-def _units(data: HelseData, site_kind: str, breakdown: str) -> pd.DataFrame:
-    """Every site of ``site_kind`` with the unit it counts under: ``site``, ``unit_id``, ``unit_name``."""
+def _version(db: str, table: str | None = None) -> tuple[tuple[str, int, int], ...]:
+    """The files a cached read depends on (the database and, given a history ``table``, its parts), each with
+    its modification time and size: a regenerated database or archive is a new version, so nothing cached is
+    served stale (as :mod:`helsekit.services.treatment_sites` keys its figures on the archive)."""
+    parts = sorted((archive.archive_path(db) / table).glob("part-*.parquet")) if table else []
+    paths = [Path(db), *parts]
+    return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in paths if path.is_file())
+
+
+@lru_cache(maxsize=16)
+def _cases(db: str, version: tuple, indicator_id: str, last: dt.date | None) -> tuple[pd.DataFrame, str]:
+    """Every case of the indicator and the kind of site it counts at, read once per ``version`` so that a
+    report comparing several breakdowns reads the archive once; ``last`` is given only for an indicator
+    counted on the period's last day. Callers must not change the frame."""
+    indicator = catalogue()[indicator_id]
+    if indicator.table == "referrals":
+        return _referral_cases(db, indicator), "hospital"
+    return _gp_cases(db, HelseData(db), indicator, last), "gp_office"
+
+
+@lru_cache(maxsize=32)
+def _units(db: str, version: tuple, site_kind: str, breakdown: str) -> pd.DataFrame:
+    """Every site of ``site_kind`` with the unit it counts under: ``site``, ``unit_id``, ``unit_name``; read
+    once per ``version`` of the database. Callers must not change the frame."""
+    data = HelseData(db)
     orgs = data.organisations.set_index("id")
     sites = orgs[orgs["kind"] == site_kind]
     kommuner = data.kommuner.set_index("number")
@@ -193,12 +218,10 @@ def compute(db: str, indicator_id: str, breakdown: str = "site", period: object 
     _choose("breakdown", breakdown, list(indicator.breakdowns))
     first, last = period_bounds(period)
     data = HelseData(db)
-    if indicator.table == "referrals":
-        cases, site_kind = _referral_cases(db, indicator), "hospital"
-    else:
-        cases, site_kind = _gp_cases(db, data, indicator, last), "gp_office"
+    on_day = last if indicator.event == "valid_on_last_day" else None
+    cases, site_kind = _cases(data.db, _version(data.db, indicator.table), indicator.id, on_day)
     cases = cases[(cases["event"] >= np.datetime64(first)) & (cases["event"] <= np.datetime64(last))]
-    units = _units(data, site_kind, breakdown)
+    units = _units(data.db, _version(data.db), site_kind, breakdown)
     cases = cases.merge(units, on="site", how="inner")
     grouped = cases.groupby("unit_id")
     table = units.drop_duplicates("unit_id").set_index("unit_id")[["unit_name"]]
