@@ -17,26 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-import numpy as np
-import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from helsekit.analytics import indicators, treatment_waits
 from helsekit.analytics.intervals import wilson
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.organisations import Organisation, OrganisationKind
 from helsekit.domain.site_changes import ONE_OPEN_PER_REFERRAL, SiteChangeRequest, SiteChangeStatus
+from helsekit.domain.treatments import HospitalLevels, hospital_levels
 from helsekit.errors import InvalidInput, NotFound, RuleBroken
 from helsekit.generator import specs
 from helsekit.services import access, policy, referrals
 from helsekit.services.actors import Actor
-from helsekit.storage import archive
 
 SORTS = ("ventetid", "navn", "avstand")
-_COLUMNS = ["hospital_id", "sector", "received_on", "start_of_care", "legal_deadline", "fristbrudd"]
 
 
 @dataclass(frozen=True)
@@ -115,48 +112,20 @@ def _choice(field: str, value: object, valid, name_en: str, name_nb: str) -> Non
                            f"Ukjent {name_nb} «{value}»; velg en av: {listed}.", field)
 
 
-@lru_cache(maxsize=8)
-def _figures_of(db: str, parts: tuple[tuple[str, int], ...], today: dt.date) -> pd.DataFrame:
-    """Figures per (hospital, sector) for the period ending ``today``; cached per archive version (``parts``)."""
-    rules = specs.load("treatment_sites")["waiting"]
-    table = archive.read(db, "referrals", _COLUMNS)
-    start = table["start_of_care"].to_numpy().astype("datetime64[D]")  # nulls become NaT, never in the period
-    first, last = np.datetime64(today - dt.timedelta(days=rules["period_days"] - 1)), np.datetime64(today)
-    keep = (start >= first) & (start <= last)
-    deadline = table["legal_deadline"].to_numpy().astype("datetime64[D]")[keep]
-    breach = table["fristbrudd"].fill_null(False).to_numpy(zero_copy_only=False).astype(bool)[keep]
-    rows = pd.DataFrame({
-        "hospital_id": table["hospital_id"].to_numpy()[keep],
-        "sector": table["sector"].to_numpy(zero_copy_only=False)[keep],
-        "wait": (start[keep] - table["received_on"].to_numpy().astype("datetime64[D]")[keep]).astype(np.int64),
-        "had_deadline": ~np.isnat(deadline),
-        "breach": ~np.isnat(deadline) & breach,
-    })
-    grouped = rows.groupby(["hospital_id", "sector"])
-    return pd.DataFrame({
-        "started": grouped.size(),
-        "expected_days": grouped["wait"].quantile(rules["expected_quantile"]),
-        "median_days": grouped["wait"].median(),
-        "deadline_cases": grouped["had_deadline"].sum(),
-        "breaches": grouped["breach"].sum(),
-    })
-
-
-def _archive_version(db: str) -> tuple[tuple[str, int], ...]:
-    folder = archive.archive_path(db) / "referrals"
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("part-*.parquet")))
-
-
 def figures(session: Session, sector: str, today: dt.date) -> dict[int, SiteFigures]:
     """Each hospital's figures in ``sector`` for the period ending ``today`` (hospitals without a started case
     are absent). Raises InvalidInput naming ``sector`` for an unknown sector."""
     _choice("sector", sector, sectors(), "sector", "fagområde")
-    db = access.database_of(session)
-    table = _figures_of(db, _archive_version(db), today)
-    min_cases = specs.load("treatment_sites")["waiting"]["min_cases"]
+    return _site_figures(access.database_of(session), "sector", sector, today)
+
+
+def _site_figures(db: str, by: str, key: str, today: dt.date) -> dict[int, SiteFigures]:
+    """Each hospital's figures for one sector or treatment (``by``) over the period ending ``today``."""
+    table = treatment_waits.site_waits(db, *treatment_waits.last_period(today), by=by)
+    min_cases = treatment_waits.rules()["min_cases"]
     found = {}
-    for (hospital_id, row_sector), r in table.iterrows():
-        if row_sector != sector:
+    for (hospital_id, row_key), r in table.iterrows():
+        if row_key != key:
             continue
         started = int(r.started)
         if started < min_cases:
@@ -164,12 +133,12 @@ def figures(session: Session, sector: str, today: dt.date) -> dict[int, SiteFigu
             continue
         cases, breaches = int(r.deadline_cases), int(r.breaches)
         low, high = wilson(breaches, cases) if cases else (None, None)
-        found[int(hospital_id)] = SiteFigures(started, math.ceil(r.expected_days / 7), round(float(r.median_days) / 7, 1), cases,
+        found[int(hospital_id)] = SiteFigures(started, *treatment_waits.weeks(r.expected_days, r.median_days), cases,
                                               breaches / cases if cases else None, low, high, False)
     return found
 
 
-def _distance_km(a: Kommune, b: Kommune) -> int:
+def _distance_km(a, b) -> int:
     """Great-circle distance between two kommune centres (treatment_sites.toml [distance])."""
     la1, lo1, la2, lo2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
@@ -245,6 +214,197 @@ def for_referral(session: Session, actor: Actor, referral_id: int, now: dt.datet
     referral = _active_referral(session, actor, referral_id, now, policy.Action.VIEW)
     found = for_citizen(session, actor, referral.sector, now, **filters)
     return replace(found, rows=[replace(r, current=r.hospital_id == referral.hospital_id) for r in found.rows])
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """One examination or treatment of the Velg behandlingssted list (treatments.toml)."""
+
+    id: str
+    name: str  # bokmål
+    sector: str
+    offered_at: str  # alle, hf or region (helsekit.domain.treatments)
+
+
+@dataclass(frozen=True)
+class SiteIndicator:
+    """One quality indicator of a site over the search period (helsekit.analytics.indicators.compute)."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    denominator: int
+    value: float | None  # None when suppressed or without cases (``reason`` says which)
+    low: float | None
+    high: float | None
+    goal_level: str | None  # høy, moderat or lav (§8.5)
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TreatmentSite:
+    """One site offering the treatment, as the search table shows it (§7.2)."""
+
+    hospital_id: int
+    name: str
+    health_trust: str | None
+    region: str
+    fylke: str
+    kommune: str
+    can_grant_right: bool
+    figures: SiteFigures  # waits of this treatment at this site; NO_DATA without a started case
+    distance_km: int | None
+    travel_egenandel: int | None
+    indicators: tuple[SiteIndicator, ...]
+
+
+@dataclass(frozen=True)
+class TreatmentSearch:
+    """The sites offering ``treatment``, filtered and sorted as asked."""
+
+    treatment: str
+    treatment_name: str
+    sector: str
+    period_from: dt.date
+    period_to: dt.date
+    home_kommune: str | None
+    home_region: str | None
+    min_cases: int
+    rows: list[TreatmentSite]
+
+
+@dataclass(frozen=True)
+class _Place:
+    name: str
+    fylke: str
+    region: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class _Hospital:
+    id: int
+    name: str
+    health_trust: str | None
+    kommune: str
+
+
+@dataclass(frozen=True)
+class _Sites:
+    """What the search needs of the database, read once per database and archive version."""
+
+    places: dict[str, _Place]  # by kommune number
+    hospitals: list[_Hospital]
+    levels: HospitalLevels
+
+
+_SITES: dict[tuple, _Sites] = {}
+_CELLS: dict[tuple, dict[str, dict[int, SiteIndicator]]] = {}
+
+
+def treatments() -> dict[str, Treatment]:
+    """The examinations and treatments one can search for, by id, in the spec's order."""
+    return {t["id"]: Treatment(t["id"], t["name"], t["sector"], t["offered_at"]) for t in specs.load("treatments")["treatment"]}
+
+
+def site_indicators() -> dict[str, str]:
+    """The quality indicators computed per hospital (those of the referrals), with their bokmål names."""
+    catalogue = indicators.catalogue()
+    return {i: catalogue[i].name for i in treatment_waits.hospital_indicator_ids()}
+
+
+def _sites(session: Session, db: str) -> _Sites:
+    key = (db, treatment_waits.archive_version(db))
+    if key not in _SITES:
+        fylker = {f.number: f for f in session.exec(select(Fylke)).all()}
+        places = {k.number: _Place(k.name, fylker[k.fylke_number].name, fylker[k.fylke_number].region, k.latitude, k.longitude)
+                  for k in session.exec(select(Kommune)).all()}
+        orgs = session.exec(select(Organisation).where(Organisation.kind.in_(
+            [OrganisationKind.RHF, OrganisationKind.HF, OrganisationKind.HOSPITAL])).order_by(Organisation.id)).all()
+        names = {o.id: o.name for o in orgs}
+        hospitals = [_Hospital(o.id, o.name, names.get(o.parent_id), o.kommune_number) for o in orgs if o.kind == OrganisationKind.HOSPITAL]
+        levels = hospital_levels([o.id for o in orgs], [o.kind for o in orgs], [o.kommune_number for o in orgs], [o.parent_id for o in orgs])
+        _SITES.clear()  # one database at a time in memory
+        _SITES[key] = _Sites(places, hospitals, levels)
+    return _SITES[key]
+
+
+def _indicator_cells(db: str, first: dt.date, last: dt.date) -> dict[str, dict[int, SiteIndicator]]:
+    """Every site indicator per hospital over the period (computed once per archive version and period)."""
+    key = (db, treatment_waits.archive_version(db), first, last)
+    if key not in _CELLS:
+        catalogue = indicators.catalogue()
+        cells = {i: {} for i in site_indicators()}
+        for r in treatment_waits.site_indicators(db, first, last).itertuples():
+            ind = catalogue[r.indicator_id]
+            cells[r.indicator_id][int(r.hospital_id)] = SiteIndicator(
+                r.indicator_id, ind.name, ind.unit, int(r.denominator), _number(r.value), _number(r.low), _number(r.high),
+                r.goal_level, r.reason)
+        _CELLS.clear()
+        _CELLS[key] = cells
+    return _CELLS[key]
+
+
+def _number(value) -> float | None:
+    return None if value is None or value != value else float(value)
+
+
+def search(session: Session, treatment: str, today: dt.date, home_kommune: str | None = None, region: str | None = None,
+           fylke: str | None = None, sort: str = "ventetid", rights_only: bool = False,
+           indicator_ids: list[str] | tuple[str, ...] | None = None) -> TreatmentSearch:
+    """The sites offering ``treatment`` (treatments.toml), each with its waits for that treatment over the
+    last period_days before ``today`` (treatment_sites.toml [waiting]: the expected wait is the 90th
+    percentile of the received→start-of-care days, rounded up to whole weeks, §7.2/§7.3, beside the median),
+    the distance and pasientreise egenandel from ``home_kommune``, whether it can grant a right to care and
+    its quality indicators (``indicator_ids``, default all of :func:`site_indicators`, over the same period).
+    Filtered by ``region`` or ``fylke`` (a name), sorted by ``sort`` (ventetid, navn or avstand; sites
+    without figures last). Every unknown value raises InvalidInput naming the field and listing the choices.
+    Computed once per database, archive version and day, then answered from memory."""
+    known = treatments()
+    _choice("treatment", treatment, known, "treatment", "behandling")
+    _choice("sort", sort, SORTS, "sort order", "sortering")
+    valid_indicators = site_indicators()
+    wanted = tuple(valid_indicators) if indicator_ids is None else tuple(indicator_ids)
+    for indicator_id in wanted:
+        _choice("indicators", indicator_id, valid_indicators, "site indicator", "kvalitetsindikator")
+    db = access.database_of(session)
+    sites = _sites(session, db)
+    home = None
+    if home_kommune is not None:
+        _choice("home_kommune", home_kommune, sites.places, "kommune number", "kommunenummer")
+        home = sites.places[home_kommune]
+    if region is not None:
+        _choice("region", region, {p.region for p in sites.places.values()}, "region", "region")
+    if fylke is not None:
+        _choice("fylke", fylke, {p.fylke for p in sites.places.values()}, "fylke", "fylke")
+    first, last = treatment_waits.last_period(today)
+    found = _site_figures(db, "treatment", treatment, today)
+    cells = _indicator_cells(db, first, last) if wanted else {}
+    offering = sites.levels.offering(known[treatment].offered_at)
+    rates = specs.load("treatment_sites")["distance"]
+    rows = []
+    for h in sites.hospitals:
+        where = sites.places[h.kommune]
+        if h.id not in offering or (region is not None and where.region != region) or (fylke is not None and where.fylke != fylke):
+            continue
+        rows.append(TreatmentSite(
+            hospital_id=h.id, name=h.name, health_trust=h.health_trust, region=where.region, fylke=where.fylke, kommune=where.name,
+            can_grant_right=True, figures=found.get(h.id, NO_DATA), distance_km=_distance_km(home, where) if home else None,
+            travel_egenandel=(rates["same_region_egenandel"] if where.region == home.region else rates["other_region_egenandel"]) if home else None,
+            indicators=tuple(cells[i][h.id] for i in wanted if h.id in cells[i])))
+    if rights_only:
+        rows = [r for r in rows if r.can_grant_right]
+    rows.sort(key=_sort_key(sort))
+    return TreatmentSearch(treatment, known[treatment].name, known[treatment].sector, first, last, home_kommune,
+                           home.region if home else None, treatment_waits.rules()["min_cases"], rows)
+
+
+def search_for_citizen(session: Session, actor: Actor, treatment: str, now: dt.datetime, **filters) -> TreatmentSearch:
+    """:func:`search` seen from the subject's home kommune. Part of the Henvisninger service: needs its VIEW;
+    ``filters`` are :func:`search`'s region, fylke, sort, rights_only and indicator_ids."""
+    access.check(session, actor, policy.Service.REFERRALS, policy.Action.VIEW, now)
+    return search(session, treatment, now.date(), home_kommune=session.get(Citizen, actor.subject).kommune_number, **filters)
 
 
 def choosable_referrals(session: Session, actor: Actor, now: dt.datetime) -> list[referrals.Referral]:
