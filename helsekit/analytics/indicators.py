@@ -166,7 +166,7 @@ def _version(db: str, table: str | None = None) -> tuple[tuple[str, int, int], .
     return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in paths if path.is_file())
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # a few indicators at a time: a national archive's case lists are large
 def _cases(db: str, version: tuple, indicator_id: str, last: dt.date | None) -> tuple[pd.DataFrame, str]:
     """Every case of the indicator and the kind of site it counts at, read once per ``version`` so that a
     report comparing several breakdowns reads the archive once; ``last`` is given only for an indicator
