@@ -82,7 +82,8 @@ def match_expression(query: object) -> str:
 
 
 def _marked(snippet: str) -> str:
-    return escape(snippet, quote=True).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    """The snippet escaped, its found words marked, and the line breaks between the body's blocks shown as " · "."""
+    return escape(snippet, quote=True).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>").replace("\n", " · ")
 
 
 @lru_cache(maxsize=1)
