@@ -31,7 +31,7 @@ def uptake(evaluation: PilotEvaluation) -> Figure:
         ax.plot(pd.to_datetime(evaluation.uptake["month"]), evaluation.uptake["visits"], color=COLOURS["pilot"], label="Besøk gjennom piloten")
         _start_line(ax, evaluation.pilot.started)
         ax.set_ylabel("besøk per måned")
-        ax.legend(loc="upper left")
+        ax.legend(loc="best")
     ax.set_title(f"Bruk over tid: {evaluation.pilot.title}")
     return synthetic_label(fig)
 
@@ -47,6 +47,6 @@ def metric(result: MetricResult, started) -> Figure:
             ax.plot(pd.to_datetime(rows["month"]), rows["value"], color=COLOURS[group], label=GROUP_NB[group])
         _start_line(ax, started)
         ax.set_ylabel(result.metric.unit_nb)
-        ax.legend(loc="upper left")
+        ax.legend(loc="best")
     ax.set_title(result.metric.name_nb)
     return synthetic_label(fig)
