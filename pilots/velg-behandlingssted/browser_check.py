@@ -1,6 +1,7 @@
 """Browser check of velg-behandlingssted: the comparison table is drawn for the citizen's referral, sorted by
 distance from the page, a hospital is chosen and the wish to move the referral is sent; the page confirms
-it and the database holds exactly that wish."""
+it and the database holds exactly that wish. Then a treatment is chosen: only the sites offering it are
+listed (fedmekirurgi: the four regional hospitals, treatments.toml), and sorting by name orders them."""
 
 from __future__ import annotations
 
@@ -43,3 +44,12 @@ def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
     with Session(engine_for(db)) as session:
         sent = treatment_sites.changes(session, Actor(citizen_id, citizen_id), access.reference_now(session))
     assert len(sent) == 1 and label.startswith(sent[0].to_hospital_name + " ("), (label, sent)
+
+    box.locator(".hk-treatment-choice select").select_option(label="Fedmekirurgi")
+    box.locator(".hk-treatment-table tr.hk-treatment-row").first.wait_for(timeout=30_000)
+    assert box.locator(".hk-treatment-table tr.hk-treatment-row").count() == 4
+    assert "Kan gi rett til helsehjelp" in box.locator(".hk-treatment-table").inner_text()
+    box.get_by_role("button", name="Navn").click()
+    page.wait_for_function("() => { const names = [...document.querySelectorAll('.hk-treatment-table tr.hk-treatment-row td:first-child')]"
+                           ".map(td => td.innerText); return names.length === 4 && names.every((n, i) => i === 0 || names[i - 1] <= n); }",
+                           timeout=30_000)

@@ -81,3 +81,19 @@ def test_a_person_the_policy_refuses_sees_the_refusal_in_bokmal_and_no_table(wor
     widget = TreatmentSiteTable(sessions(work), Actor(basis, basis))
     assert widget.table.value == "" and "hk-note-error" in widget.status.value
     assert "Full tilgang" in widget.status.value or "samtykke" in widget.status.value.lower()
+
+
+def test_choosing_a_treatment_lists_only_the_sites_offering_it_with_the_chosen_indicator(work):
+    widget = TreatmentSiteTable(sessions(work))
+    widget.treatment.value = "fedmekirurgi"  # treatments.toml: offered at the regional hospital of each RHF
+    rows = [int(i) for i in re.findall(r'class="hk-treatment-row" data-hospital="(\d+)"', widget.table.value)]
+    assert len(rows) == 4 and rows == [r.hospital_id for r in widget.found.rows]
+    assert widget.indicator.layout.display == "flex" and widget.choice.layout.display == "none"
+    assert "Fedmekirurgi" in widget.caption.value and "Syntetiske data" in widget.caption.value
+    widget.indicator.value = "ventetid_start_helsehjelp"
+    assert [r.indicators[0].indicator_id for r in widget.found.rows] == ["ventetid_start_helsehjelp"] * 4
+    assert "Kan gi rett til helsehjelp" in widget.table.value
+    widget.sort.value = "navn"
+    assert [r.name for r in widget.found.rows] == sorted(r.name for r in widget.found.rows)
+    widget.treatment.value = ""  # back to the sector comparison
+    assert "hk-site-row" in widget.table.value and widget.indicator.layout.display == "none"
