@@ -34,6 +34,14 @@ def article_html(article: Article) -> str:
             f'Kilder: domain-facts {esc(", ".join(article.sources))}.</small></div></div>')
 
 
+def read_more(screen: str, keys: Iterable[str]) -> str:
+    """A line naming the articles ``screen`` offers for ``keys`` ("Les mer: «…»"), for a card whose buttons are
+    further down the screen; empty when there is none."""
+    found = library.articles()
+    titles = [f"«{esc(found[i].title)}»" for i in links.article_ids(screen, keys) if i in found]
+    return f'<div class="hk-read-more"><small>Les mer: {", ".join(titles)} under Helse og rettigheter.</small></div>' if titles else ""
+
+
 class ArticleLink(w.VBox):
     """A button "Les om: <title>" that opens the article below it, and closes it again."""
 

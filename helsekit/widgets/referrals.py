@@ -13,7 +13,7 @@ import ipywidgets as w
 from helsekit.services import referrals
 from helsekit.services.actors import Actor
 from helsekit.services.policy import Service
-from helsekit.widgets.articles import ArticleLinks
+from helsekit.widgets.articles import ArticleLinks, read_more
 from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
 
 TAB_TITLES = ("Aktive henvisninger", "Avsluttede henvisninger")
@@ -54,6 +54,7 @@ def card(referral: referrals.Referral) -> str:
     if referral.pathway:
         parts.append(f"<div>Pakkeforløp: {esc(referral.pathway)}</div>")
     parts.append(timeline(referral))
+    parts.append(read_more(Service.REFERRALS, [referral.status]))
     for text in referral.rights:
         parts.append(f'<div class="hk-rights"><i>{esc(text.text_nb)}</i> <small>({esc(text.source)})</small></div>')
     if referral.appointments:

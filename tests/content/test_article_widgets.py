@@ -110,3 +110,12 @@ def test_opening_an_article_the_library_does_not_hold_is_refused_in_bokmal():
     page = ArticleSearch()
     assert page.read(HOSTILE) is None
     assert "Fant ikke artikkelen" in page.status.value and page.article.value == ""
+
+
+def test_each_referral_card_names_the_article_about_its_status(screens):
+    panel = screens[Service.REFERRALS]
+    cards = (panel.active.value + panel.closed.value).split('<div class="hk-referral ')
+    for referral in [*panel.view.active, *panel.view.closed]:
+        card = next(c for c in cards if c.startswith(f'hk-referral-{referral.referral_id}"'))
+        title = library.article(links.LINKS[Service.REFERRALS][referral.status]).title
+        assert f"Les mer: «{title}»" in card, referral.status
