@@ -1,7 +1,7 @@
 """Comparison sites for a pilot: sites of the same kind without the pilot, matched on kommune type and size.
 
 The rule is evaluation.toml [matching] and [kommune_types]: the geography has no sentralitet, so a kommune's type
-is a size band of its population scaled to Norway; a site's size is its listed citizens (GP office) or the living
+is a size band of its population in Norway (the generator's geography, the same in every profile); a site's size is its listed citizens (GP office) or the living
 citizens of its kommune (other sites). Each pilot site takes its nearest unused sites, same type first.
 """
 
@@ -10,18 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helsekit.generator import specs
+from helsekit.generator import geography, specs
 
 
 def kommune_types(kommuner: pd.DataFrame) -> pd.Series:
-    """Each kommune's type (storby, by, småby, distrikt) by its population scaled to Norway, indexed by number."""
+    """Each kommune's type (storby, by, småby, distrikt) by its ``population`` in Norway, indexed by ``number``."""
     rule = specs.load("evaluation")["kommune_types"]
-    target = kommuner.set_index("number")["population_target"].astype(float)
-    scaled = target * rule["norway_population"] / target.sum()
+    population = kommuner.set_index("number")["population"].astype(float)
     # Bands are listed largest first: a kommune's band is the number of lower bounds it does not reach.
     lower = np.asarray(rule["lower_population"], dtype=float)
-    band = (scaled.to_numpy()[:, None] < lower[None, :]).sum(axis=1)
-    return pd.Series(np.asarray(rule["names"])[band], index=scaled.index, name="kommune_type")
+    band = (population.to_numpy()[:, None] < lower[None, :]).sum(axis=1)
+    return pd.Series(np.asarray(rule["names"])[band], index=population.index, name="kommune_type")
 
 
 def site_profiles(data, kind: str) -> pd.DataFrame:
@@ -29,10 +28,10 @@ def site_profiles(data, kind: str) -> pd.DataFrame:
     sites = data.sites[data.sites["kind"] == kind][["id", "name", "kommune_number"]].copy()
     if kind == "gp_office":
         size = data.gp_lists.groupby("gp_office_id")["list_length"].sum()
-        sites["size"] = sites["id"].map(size).fillna(0).to_numpy()
+        sites["size"] = sites["id"].map(size).fillna(0).astype("int64").to_numpy()
     else:
-        sites["size"] = sites["kommune_number"].map(data.citizens.groupby("kommune_number").size()).fillna(0).to_numpy()
-    sites["kommune_type"] = sites["kommune_number"].map(kommune_types(data.kommuner)).fillna("distrikt").to_numpy()
+        sites["size"] = sites["kommune_number"].map(data.citizens.groupby("kommune_number").size()).fillna(0).astype("int64").to_numpy()
+    sites["kommune_type"] = sites["kommune_number"].map(kommune_types(geography.load().kommuner)).fillna("distrikt").to_numpy()
     return sites.reset_index(drop=True)
 
 

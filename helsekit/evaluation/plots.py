@@ -28,7 +28,8 @@ def uptake(evaluation: PilotEvaluation) -> Figure:
         ax.axis("off")
         ax.text(0.5, 0.5, evaluation.uptake_note or "Ingen besøk gjennom piloten i perioden.", ha="center", va="center", wrap=True)
     else:
-        ax.plot(pd.to_datetime(evaluation.uptake["month"]), evaluation.uptake["visits"], color=COLOURS["pilot"], label="Besøk gjennom piloten")
+        ax.bar(pd.to_datetime(evaluation.uptake["month"]), evaluation.uptake["visits"], width=25, color=COLOURS["pilot"],
+               label="Besøk gjennom piloten")
         _start_line(ax, evaluation.pilot.started)
         ax.set_ylabel("besøk per måned")
         ax.legend(loc="best")

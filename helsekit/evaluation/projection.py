@@ -28,7 +28,7 @@ def project(panel: pd.DataFrame, regions: pd.Series, estimate: Estimate, citizen
     ``panel``: the site-month panel at every site of the kind; ``regions``: each site's RHF, by site id;
     ``citizens``: the synthetic world's population (scaled up to Norway); ``last_month``: the last month counted."""
     rule = specs.load("evaluation")
-    scale = rule["kommune_types"]["norway_population"] / max(citizens, 1)
+    scale = rule["projection"]["norway_population"] / max(citizens, 1)
     first = last_month - pd.DateOffset(months=rule["projection"]["months"] - 1)
     year = panel[(panel["month"] >= first) & (panel["month"] <= last_month)].copy()
     year["område"] = year["site_id"].map(regions).fillna("ukjent region")

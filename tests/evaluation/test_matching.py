@@ -7,16 +7,16 @@ import pandas as pd
 from helsekit.evaluation import matching
 
 
-def test_kommune_type_is_the_size_band_of_the_population_scaled_to_norway():
-    # Shares of 5,550,203 (evaluation.toml): 2 % ≈ 111,000 → storby; 1 % ≈ 55,500 → by; 0.2 % ≈ 11,100 → småby; rest distrikt.
-    total = 100_000
-    kommuner = pd.DataFrame({"number": ["a", "b", "c", "d"],
-                             "population_target": [2_000, 1_000, 200, total - 3_200]})
-    # d holds 96.8 % of this made-up country: a storby; the point is the bands, so look at a, b, c.
-    types = matching.kommune_types(kommuner)
-    assert types["a"] == "storby" and types["b"] == "by" and types["c"] == "småby"
-    tiny = pd.DataFrame({"number": ["x", "y"], "population_target": [1, 2_000]})
-    assert matching.kommune_types(tiny)["x"] == "distrikt"  # 1/2001 of Norway ≈ 2,800
+def test_kommune_type_is_the_size_band_of_the_kommunes_population_in_norway():
+    kommuner = pd.DataFrame({"number": list("abcdefg"), "population": [717_710, 100_000, 99_999, 20_000, 5_000, 4_999, 0]})
+    assert matching.kommune_types(kommuner).tolist() == ["storby", "storby", "by", "by", "småby", "distrikt", "distrikt"]
+
+
+def test_oslo_and_bergen_are_storbyer_and_a_site_gets_its_kommunes_type(tiny_db):
+    import helsekit
+
+    sites = matching.site_profiles(helsekit.open(tiny_db), "hospital").set_index("kommune_number")
+    assert sites.loc["0301", "kommune_type"] == "storby" and sites.loc["4601", "kommune_type"] == "storby"  # geography.toml
 
 
 def test_each_pilot_site_gets_the_nearest_sites_of_its_own_kommune_type_first_and_none_twice():
