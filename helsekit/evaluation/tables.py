@@ -13,7 +13,7 @@ DIRECTION_NB = {"decrease": "ned", "increase": "opp"}
 def sites(evaluation: PilotEvaluation) -> pd.DataFrame:
     """The pilot's sites with size and kommune type, and each one's comparison sites."""
     pairs = evaluation.matches.groupby("pilot_site")["comparison_site"].apply(lambda s: ", ".join(str(i) for i in s))
-    table = evaluation.pilot_sites.assign(sammenligning=evaluation.pilot_sites["id"].map(pairs).fillna("–"))
+    table = evaluation.pilot_sites.assign(sammenligning=[pairs.get(i, "–") for i in evaluation.pilot_sites["id"]])
     return table.rename(columns={"id": "sted", "name": "navn", "kommune_number": "kommune", "size": "størrelse",
                                  "kommune_type": "kommunetype"})
 

@@ -7,11 +7,12 @@ The notebook itself runs in the papermill harness (tests/notebooks).
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pytest
 
 import helsekit
 from helsekit.cli import main
-from helsekit.evaluation import evaluate, report
+from helsekit.evaluation import evaluate, plots, tables
 from helsekit.pilots import discover
 
 
@@ -20,12 +21,26 @@ def tiny(tiny_db):
     return helsekit.open(tiny_db)
 
 
-def test_every_pilot_on_tiny_says_it_cannot_be_evaluated_yet_and_gives_no_number(tiny):
+def test_every_pilot_on_tiny_says_it_cannot_be_evaluated_yet_and_gives_no_number_in_its_tables_and_charts(tiny):
     for pilot in discover()[0]:
         result = evaluate.evaluate(tiny, pilot)
         assert not result.ready and result.reasons, pilot.id
         for benefit in result.results:
             assert benefit.estimate is None and benefit.verdict.startswith("Kan ikke evalueres ennå"), pilot.id
+            figure = plots.metric(benefit, pilot.started)
+            assert any(text.get_text() == "Syntetiske data" for text in figure.texts)
+            plt.close(figure)
+        assert set(tables.benefits(result)["effekt"]) <= {"kan ikke evalueres ennå"}, pilot.id
+        assert len(tables.sites(result)) == len(result.pilot_sites)
+        plt.close(plots.uptake(result))
+
+
+def test_only_the_chosen_metrics_are_evaluated_and_all_other_offices_can_be_the_comparison(tiny):
+    pilot = next(p for p in discover()[0] if p.id == "fastlegetime")
+    result = evaluate.evaluate(tiny, pilot, metrics=["no_show_rate"], comparison="all")
+    assert [r.metric.id for r in result.results] == ["no_show_rate"]
+    offices = set(tiny.sites.loc[tiny.sites["kind"] == "gp_office", "id"])
+    assert set(result.comparison_sites) == offices - set(result.pilot_sites["id"])
 
 
 def test_a_pilot_at_one_gp_office_of_four_has_too_few_sites_and_gets_two_comparison_offices(tiny):
