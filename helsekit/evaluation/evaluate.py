@@ -13,9 +13,9 @@ import pandas as pd
 
 from helsekit.errors import InvalidOption
 from helsekit.evaluation import benefits, did, matching, projection, verdict
+from helsekit.evaluation import uptake as pilot_uptake
 from helsekit.generator import specs
 from helsekit.pilots import Benefit, Pilot
-from helsekit.storage import archive
 
 COMPARISON_RULES = ("matched", "all")
 GROUP_NB = {"pilot": "Pilotsteder", "comparison": "Sammenligningssteder"}
@@ -112,26 +112,6 @@ def _one(data, benefit: Benefit, kind: str, pilot_ids, comparison_ids, start, pe
     return MetricResult(benefit, metric, estimate, [], verdict.verdict(benefit.direction, metric.name_nb, estimate), series, rolled)
 
 
-def _uptake(data, pilot: Pilot) -> tuple[pd.DataFrame | None, str]:
-    """Visits through the pilot per month from the visit log (0 in months without), and a note for the reader."""
-    if not archive.visit_log_path(data.db).is_dir():
-        return None, ("Besøksloggen finnes ikke for denne databasen, så bruken over tid kan ikke vises "
-                      "(lag den med «helsekit generate-visits»).")
-    from helsekit.analytics.visits import metrics
-
-    visits = metrics.per_pilot_and_site(data.visits, "month").to_pandas()
-    per_month = visits[visits["pilot_id"] == pilot.id].groupby("period")["visits"].sum()
-    per_month.index = pd.to_datetime(per_month.index)
-    log_start = pd.Timestamp(specs.load("visits")["pilots"]["from"])
-    first = min(pd.Timestamp(pilot.started or log_start), log_start)
-    span = benefits.months(first, data.reference_date - pd.Timedelta(days=1))
-    uptake = per_month.reindex(span, fill_value=0).rename_axis("month").reset_index(name="visits")
-    own = f"ikke på pilotens startdato {pilot.started}" if pilot.started else "og piloten har ingen startdato i pilot.toml"
-    note = "" if pilot.started == log_start.date() else (
-        f"Merk: besøksloggen lar alle piloter starte {log_start.date().isoformat()} (en modellforutsetning i visits.toml), {own}.")
-    return uptake, note
-
-
 def evaluate(data, pilot: Pilot, metrics=None, period=(None, None), comparison: str = "matched") -> PilotEvaluation:
     """Evaluate ``pilot`` in ``data`` (a HelseData): each promised benefit (or only ``metrics``) within ``period``
     (first, last day; None: the whole history window), against ``comparison`` sites: ``matched`` or ``all``."""
@@ -157,7 +137,7 @@ def evaluate(data, pilot: Pilot, metrics=None, period=(None, None), comparison: 
     reasons = verdict.not_ready(len(pilot_ids), len(comparison_ids), before, after, pilot.started)
     if not wanted:
         reasons = reasons + ["Piloten har ikke oppgitt noen nytte ([[benefits]] i pilot.toml) som kan måles."]
-    uptake, note = _uptake(data, pilot)
+    uptake, note = pilot_uptake.monthly_visits(data, pilot)
     evaluation = PilotEvaluation(pilot, kind, profiles[profiles["id"].isin(pilot_ids)], matches, comparison_ids, reasons,
                                  uptake=uptake, uptake_note=note)
     regions = _regions(data)
