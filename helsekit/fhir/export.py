@@ -1,0 +1,117 @@
+"""``helsekit export fhir``: NDJSON per resource type (bulk-data style), a transaction Bundle per citizen,
+and a bulk-data manifest. The same database always gives the same bytes: ids are helsekit's, resources
+come in id order, and the manifest's transactionTime is the database's reference date, not the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helsekit import SYNTHETIC_DATA_LABEL
+from helsekit.fhir import appointments, documents, identifiers, medications, organisation, patient, practitioner, referrals
+from helsekit.fhir.render import Rendered
+from helsekit.fhir.source import Source
+from helsekit.storage.database import read_meta
+
+#: Resource types in the order they are written, referenced before referring.
+ORDER = ("Patient", "Organization", "Location", "Practitioner", "PractitionerRole", "ServiceRequest", "Task", "Appointment",
+         "DocumentReference", "MedicationRequest", "MedicationDispense")
+BUNDLES = "bundles"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: resources per type, bundles and seconds taken."""
+
+    out: Path
+    counts: dict[str, int]
+    bundles: int
+    seconds: float
+
+
+def render_all(source: Source) -> dict[str, list[Rendered]]:
+    """Every resource of the database (or of the chosen citizens), by type."""
+    found: dict[str, list[Rendered]] = {t: [] for t in ORDER}
+    for part in (patient.export(source), *organisation.export(source), *practitioner.export(source), *referrals.export(source),
+                 *appointments.export(source), *documents.export(source), *medications.export(source)):
+        found[part.resource_type].append(part)
+    return found
+
+
+def _write_lines(path: Path, texts: list[pa.ChunkedArray]) -> int:
+    count = 0
+    with open(path, "wb") as out:
+        for text in texts:
+            for chunk in text.chunks:
+                if len(chunk):
+                    out.write(pc.binary_join(pa.array([chunk], pa.list_(pa.string())), "\n")[0].as_buffer())
+                    out.write(b"\n")
+                    count += len(chunk)
+    return count
+
+
+def _by_citizen(part: Rendered) -> Rendered:
+    """``part`` in citizen order (its own order within a citizen); ids that begin with the citizen's are already."""
+    citizens = part.citizens.to_numpy()
+    if citizens.size < 2 or (np.diff(citizens) >= 0).all():
+        return part
+    order = pa.array(np.argsort(citizens, kind="stable"))
+    return Rendered(part.resource_type, part.ids.take(order), part.citizens.take(order),
+                    pc.take(part.text.cast(pa.large_string()), order).cast(pa.string()))
+
+
+def _write_bundles(folder: Path, parts: list[Rendered], citizens_per_block: int = 2_000) -> int:
+    """One transaction Bundle per citizen (PUT with helsekit's ids), the Patient first, then the types in ORDER."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):
+        old.unlink()
+    parts = [_by_citizen(p) for p in parts]
+    keys = [p.citizens.to_numpy() for p in parts]
+    everyone = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    for block in range(0, everyone.size, citizens_per_block):
+        low, high = everyone[block], everyone[min(block + citizens_per_block, everyone.size) - 1]
+        who, texts = [], []
+        for part, key in zip(parts, keys):
+            start = int(np.searchsorted(key, low))
+            length = int(np.searchsorted(key, high, "right")) - start
+            url = pc.binary_join_element_wise(f"{part.resource_type}/", part.ids.slice(start, length), "")
+            texts.append(pc.binary_join_element_wise(f'{{"fullUrl":"{identifiers.BASE_URL}', url, '","resource":',
+                                                     part.text.slice(start, length).combine_chunks(),
+                                                     ',"request":{"method":"PUT","url":"', url, '"}}', ""))
+            who.append(key[start:start + length])
+        citizen = np.concatenate(who)
+        order = np.argsort(citizen, kind="stable")  # per citizen: the types in ORDER, each in id order
+        citizen = citizen[order]
+        starts = np.flatnonzero(np.r_[True, citizen[1:] != citizen[:-1]])
+        lists = pa.ListArray.from_arrays(pa.array(np.r_[starts, citizen.size], pa.int32()), pa.concat_arrays(texts).take(pa.array(order)))
+        bundles = pc.binary_join_element_wise('{"resourceType":"Bundle","id":"citizen-', pc.cast(pa.array(citizen[starts]), pa.string()),
+                                              '","type":"transaction","entry":[', pc.binary_join(lists, ","), "]}\n", "")
+        for number, text in zip(citizen[starts].tolist(), bundles.to_pylist()):
+            (folder / f"Patient-{number}.json").write_text(text, encoding="utf-8")
+    return int(everyone.size)
+
+
+def export_fhir(db: str, out: str | Path, citizens: list[int] | None = None) -> ExportResult:
+    """Write the database's resources to ``out`` (see the module docstring); ``citizens`` limits it to those ids."""
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    found = render_all(Source(db, citizens))
+    counts = {t: _write_lines(out / f"{t}.ndjson", [p.text for p in found[t]]) for t in ORDER}
+    bundles = _write_bundles(out / BUNDLES, [p for t in ORDER for p in found[t] if p.citizens is not None])
+    meta = read_meta(db)
+    manifest = {
+        "transactionTime": f"{meta['reference_date']}T00:00:00Z" if "reference_date" in meta else None, "request": "helsekit export fhir", "requiresAccessToken": False,
+        "output": [{"type": t, "url": f"{t}.ndjson", "count": counts[t]} for t in ORDER], "error": [],
+        "extension": {"helsekit": {"label": SYNTHETIC_DATA_LABEL, "fhirVersion": "4.0.1", "citizens": "all" if citizens is None else sorted(set(citizens))}},
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return ExportResult(out, counts, bundles, time.perf_counter() - started)

@@ -1,0 +1,131 @@
+"""Loading a whole FHIR export into a new helsekit database (see :mod:`helsekit.fhir.importer`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from helsekit.fhir import appointments, documents, medications, organisation, patient, practitioner, referrals
+from helsekit.fhir.importer import Feed, ImportResult
+from helsekit.generator import specs
+from helsekit.storage.database import TableWriter, engine_for, is_url
+
+#: Columns stored as dates and as times in the history tables (the rest: integers, text, booleans).
+DATES = {"sent_on", "received_on", "assessed_on", "legal_deadline", "prescribed_on", "valid_until", "dispensed_on"}
+TIMES = {"start", "booked_at", "written_at", "approved_at"}
+BOOLEANS = {"evening"}
+TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe"}
+#: Each history table's citizen key and id, the order its rows are stored in.
+ORDER_BY = {"gp_contacts": "contact_id", "hospital_appointments": "appointment_id", "referrals": "referral_id",
+            "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id"}
+PATIENT_REFERENCES = {"Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
+                      "MedicationRequest": ("subject",), "MedicationDispense": ("subject",)}
+
+
+def is_new(db: str) -> bool:
+    """True when ``db`` has no citizens yet (no file, no citizen table, or an empty one)."""
+    if not is_url(db) and not Path(db.removeprefix("sqlite:///")).exists():
+        return True
+    engine = engine_for(db)
+    try:
+        if not sa.inspect(engine).has_table("citizen"):
+            return True
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT COUNT(*) FROM citizen")).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def _type_of(name: str) -> pa.DataType:
+    if name in DATES:
+        return pa.date32()
+    if name in TIMES:
+        return pa.timestamp("ms")
+    if name in BOOLEANS:
+        return pa.bool_()
+    return pa.string() if name in TEXT else pa.int64()
+
+
+def _history(name: str, columns: dict[str, list]) -> pa.Table:
+    arrays = {}
+    for column, values in columns.items():
+        kind = _type_of(column)
+        if kind == pa.date32():
+            values = [None if v is None else dt.date.fromisoformat(v[:10]) for v in values]
+        arrays[column] = pa.array(values, kind)
+    table = pa.table(arrays)
+    return table.sort_by([("citizen_id", "ascending"), (ORDER_BY[name], "ascending")])
+
+
+def _patient_ids(resource: dict) -> list[str]:
+    refs = []
+    for element in PATIENT_REFERENCES.get(resource["resourceType"], ()):
+        value = resource.get(element)
+        for item in value if isinstance(value, list) else [value]:
+            actor = item.get("actor", item) if isinstance(item, dict) else {}
+            if actor.get("reference", "").startswith("Patient/"):
+                refs.append(actor["reference"].split("/", 1)[1])
+    return refs
+
+
+def _kommuner(citizens: dict[str, list]) -> tuple[dict, dict]:
+    from helsekit.generator import geography
+
+    geo = geography.load()
+    living = Counter(n for n, dead in zip(citizens["kommune_number"], citizens["death_date"]) if dead is None)
+    numbers = geo.kommuner["number"].astype(str).to_numpy(dtype=object)
+    kommune = {"number": numbers, "name": geo.kommuner["name"].to_numpy(dtype=object),
+               "fylke_number": geo.kommuner["fylke_number"].to_numpy(dtype=object),
+               "population_target": np.array([living.get(n, 0) for n in numbers]),  # the imported citizens who live there
+               "latitude": geo.kommuner["latitude"].to_numpy(), "longitude": geo.kommuner["longitude"].to_numpy()}
+    fylke = {"number": geo.fylker["number"].to_numpy(dtype=object), "name": geo.fylker["name"].to_numpy(dtype=object),
+             "region": geo.fylker["region"].to_numpy(dtype=object)}
+    return kommune, fylke
+
+
+def load(feed: Feed, db: str) -> ImportResult:
+    """Write every resource of ``feed`` into a new database at ``db``, all or nothing."""
+    result = ImportResult(db, "new database")
+    by_type: dict[str, list[dict]] = {}
+    patients = {r["id"] for r in feed.resources if r["resourceType"] == "Patient"}
+    for resource in feed.resources:
+        kind = resource["resourceType"]
+        if kind not in PATIENT_REFERENCES and kind not in ("Patient", "Organization", "Location", "Practitioner", "PractitionerRole"):
+            result.skip(resource, f"helsekit does not load {kind} resources")
+            continue
+        unknown = [p for p in _patient_ids(resource) if p not in patients]
+        if unknown:
+            result.skip(resource, f"Patient/{unknown[0]} is not among the Patients read")
+            continue
+        by_type.setdefault(kind, []).append(resource)
+        result.loaded[kind] += 1
+    people, households = patient.load(by_type.get("Patient", []))
+    kommune, fylke = _kommuner(people)
+    sql = {"fylke": fylke, "kommune": kommune, "household": households, "citizen": people,
+           "organisation": organisation.load(by_type.get("Organization", []), patient.kommune_of),
+           "practitioner": practitioner.load(by_type.get("Practitioner", []), by_type.get("PractitionerRole", []))}
+    histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
+                 **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
+                 **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", []))}
+    block_size = int(specs.load("histories")["blocks"]["citizens"])
+    writer = TableWriter(db)
+    try:
+        for name, columns in sql.items():
+            writer.write(name, {k: np.array(v, dtype=object) if isinstance(v, list) else v for k, v in columns.items()})
+        for name, columns in histories.items():
+            table = _history(name, columns)
+            blocks = pc.divide(pc.subtract(table["citizen_id"], 1), block_size).to_numpy() if table.num_rows else np.zeros(0, np.int64)
+            for block in np.unique(blocks):
+                writer.write_part(name, int(block), table.filter(pa.array(blocks == block)))
+        writer.close({"profile": "fhir-import", "seed": "", "reference_date": (feed.reference_date or dt.date.today().isoformat())[:10],
+                      "histories": "yes", "history_block_size": str(block_size), "source": "helsekit import fhir"})
+    except BaseException:
+        writer.abort()
+        raise
+    return result
