@@ -13,6 +13,8 @@ import helsekit
 from helsekit.evaluation import evaluate
 from helsekit.pilots import Benefit, Pilot
 
+pytestmark = pytest.mark.slow  # the default database
+
 
 @pytest.fixture(scope="module")
 def result(default_db):
