@@ -24,7 +24,8 @@ from helsekit.services.actors import Actor, facts
 from helsekit.storage import database
 
 #: The record name each record service writes in the log of reads.
-RECORD_NAMES = {policy.Service.KJERNEJOURNAL: "kjernejournal", policy.Service.HOSPITAL_RECORD: "pasientjournal"}
+RECORD_NAMES = {policy.Service.KJERNEJOURNAL: "kjernejournal", policy.Service.HOSPITAL_RECORD: "pasientjournal",
+                policy.Service.VACCINATIONS: "vaksiner", policy.Service.TEST_RESULTS: "prøvesvar"}
 
 
 def check(session: Session, actor: Actor, service: policy.Service, action: policy.Action, now: dt.datetime) -> policy.Decision:

@@ -1,4 +1,4 @@
-"""Kjernejournal on Min helse: the citizen's critical information and own registrations (§4.1–§4.3),
+"""Kjernejournal on Min helse: the citizen's critical information, own registrations and vaccines (§4.1–§4.3),
 behind the access policy; every read is written to the subject's log of reads in the same transaction."""
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ from sqlmodel import Session, select
 
 from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.record_reads import RecordRead
-from helsekit.services import access, policy
+from helsekit.services import access, policy, vaccinations
 from helsekit.services.actors import Actor
 
 
 @dataclass(frozen=True)
 class KjernejournalView:
-    """What the actor sees: kritisk informasjon (§4.3) and the person's own registrations (§4.1–§4.2)."""
+    """What the actor sees: kritisk informasjon (§4.3), the person's own registrations (§4.1–§4.2) and the
+    Vaksiner section (§4.2), newest first."""
 
     subject_id: int
     critical_information: list[CriticalInformation]
     own_registrations: list[OwnRegistration]
+    vaccinations: list[vaccinations.Vaccination]
 
 
 def view(session: Session, actor: Actor, now: dt.datetime) -> KjernejournalView:
@@ -31,8 +33,9 @@ def view(session: Session, actor: Actor, now: dt.datetime) -> KjernejournalView:
     with access.unit_of_work(session):
         critical = session.exec(select(CriticalInformation).where(CriticalInformation.citizen_id == subject).order_by(CriticalInformation.registered_on)).all()
         own = session.exec(select(OwnRegistration).where(OwnRegistration.citizen_id == subject).order_by(OwnRegistration.registered_on)).all()
+        doses = vaccinations.of(session, subject, now.date())
         access.log_read(session, actor, decision, policy.Service.KJERNEJOURNAL, now)
-    return KjernejournalView(subject, list(critical), list(own))
+    return KjernejournalView(subject, list(critical), list(own), doses)
 
 
 def reads(session: Session, subject_id: int) -> list[RecordRead]:

@@ -8,7 +8,10 @@ the actor may not see is ``None`` and named in ``hidden``.
 The tiles: the next appointments, prescriptions that need renewal soon, the status of active
 referrals, progress toward this year's egenandelstak, unread messages, and the pilots running at the
 subject's own sites (their GP office today, and the hospitals and pharmacies of their referrals and
-dispensings, for prescriptions due renewal, in the last year). The overview shows no record data, so it writes nothing to the log.
+dispensings, for prescriptions due renewal, in the last year), and the autumn influenza reminder when the
+subject is in the campaign's target group without this season's dose (services.vaccinations). The overview
+shows no record data (the doses themselves are shown, and the read logged, by the vaccinations service), so
+it writes nothing to the log.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlmodel import Session, select
 from helsekit import pilots as pilot_registry
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.gp_lists import GpList, GpListMembership
-from helsekit.services import appointments, copayments, messages, policy, prescriptions, referrals
+from helsekit.services import appointments, copayments, messages, policy, prescriptions, referrals, vaccinations
 from helsekit.services.actors import Actor, facts
 
 NEXT_APPOINTMENTS = 3
@@ -52,6 +55,7 @@ class Overview:
     unread_messages: int | None
     pilots: list[PilotOffer]
     hidden: list[str]
+    influenza_reminder: vaccinations.InfluenzaReminder | None = None  # None also where vaccinations are hidden
 
 
 def own_sites(session: Session, subject_id: int, today: dt.date, hospital_ids=(), pharmacy_ids=()) -> set[int]:
@@ -74,6 +78,7 @@ def overview(session: Session, actor: Actor, now: dt.datetime, registry: list[pi
     open_referrals = referrals.statuses_for_overview(session, subject, today) if may[policy.Service.REFERRALS] else None
     progress = copayments.frikort_progress(session, subject, today.year, today) if may[policy.Service.COPAYMENTS] else None
     unread = messages.unread_count(session, subject, now) if may[policy.Service.MESSAGES] else None
+    reminder = vaccinations.influenza_reminder(session, subject, today) if may[policy.Service.VACCINATIONS] else None
     registry = [p for p in (pilot_registry.discover()[0] if registry is None else registry) if p.status == "pilot"]
     offers = []
     if registry:
@@ -86,5 +91,5 @@ def overview(session: Session, actor: Actor, now: dt.datetime, registry: list[pi
     return Overview(
         subject_id=subject, actor_id=actor.person_id, basis=str(decision.basis), name=f"{person.given_name} {person.family_name}",
         next_appointments=upcoming, prescriptions_to_renew=renew, referrals=open_referrals, frikort=progress,
-        unread_messages=unread, pilots=offers, hidden=[s.value for s in policy.Service if not may[s]],
+        unread_messages=unread, pilots=offers, hidden=[s.value for s in policy.Service if not may[s]], influenza_reminder=reminder,
     )

@@ -14,12 +14,13 @@ The rules, in the order they are applied (the first that denies wins):
    (§3.2); or as the holder of a fullmakt in force, given by someone over 16 to someone over 18
    (§3.5). Anyone else is refused.
 3. **Own access by age (§3.4, §5.6).** Under 13 a person has no own access; 13–15 only
-   *ungdomstilgang*: viewing the overview, prescriptions and messages (§3.4). From 16, full own access.
+   *ungdomstilgang*: viewing the overview, prescriptions, messages and vaccines (§3.4). From 16, full own access.
 4. **Parents by the child's age (§3.2, §5.3).** For a child under 12 a parent may use every
    service except the hospital record, which is never shown digitally on behalf of a child under 16
    (§5.3); for 12–15 access is limited: no kjernejournal (§3.2), no hospital record (§5.3), no
-   referrals and no access log (modelling choice: they reveal the record), and the child's profile
-   is the child's own.
+   referrals, no test results and no access log (modelling choice: they reveal the record), and the
+   child's profile is the child's own. Vaccinations stay visible to a parent until the child turns 16
+   (the Vaksiner service, fed by the immunisation register, not the kjernejournal view).
 5. **Fullmakt scope (§3.6).** *Digitale helsetjenester* lets the holder view and act; *innsyn* only
    view. A holder never manages the giver's profile or fullmakter (§3.5: they are not visible to
    the holder).
@@ -57,6 +58,8 @@ class Service(StrEnum):
     COPAYMENTS = "copayments"
     PATIENT_TRAVEL = "patient_travel"
     PROFILE = "profile"
+    VACCINATIONS = "vaccinations"  # Vaksiner (§4.2)
+    TEST_RESULTS = "test_results"  # Prøvesvar (§4.2)
 
 
 class Action(StrEnum):
@@ -73,12 +76,13 @@ class Basis(StrEnum):
 
 
 #: Services that show data from a health record: every read of them lands in the subject's access log.
-RECORD_SERVICES = frozenset({Service.KJERNEJOURNAL, Service.HOSPITAL_RECORD})
+RECORD_SERVICES = frozenset({Service.KJERNEJOURNAL, Service.HOSPITAL_RECORD, Service.VACCINATIONS, Service.TEST_RESULTS})
 #: Ungdomstilgang 13–15 (§3.4): view only.
-YOUTH_VIEW = frozenset({Service.OVERVIEW, Service.PRESCRIPTIONS, Service.MESSAGES})
+YOUTH_VIEW = frozenset({Service.OVERVIEW, Service.PRESCRIPTIONS, Service.MESSAGES, Service.VACCINATIONS})
 YOUTH_FROM = 13
-#: What a parent may not use for a child of 12–15 (§3.2, §5.3; the last three a modelling choice).
-LIMITED_PARENT_DENIED = frozenset({Service.KJERNEJOURNAL, Service.HOSPITAL_RECORD, Service.REFERRALS, Service.ACCESS_LOG, Service.PROFILE})
+#: What a parent may not use for a child of 12–15 (§3.2, §5.3; the last four a modelling choice).
+LIMITED_PARENT_DENIED = frozenset({Service.KJERNEJOURNAL, Service.HOSPITAL_RECORD, Service.REFERRALS, Service.ACCESS_LOG, Service.PROFILE,
+                                   Service.TEST_RESULTS})
 CHILD_HOSPITAL_RECORD_UNTIL = 16  # §5.3: no digital access on behalf of children under 16
 FULLMAKT_GIVER_OVER, FULLMAKT_HOLDER_OVER = 16, 18  # §3.5 ("over 16", "over 18": from the birthday)
 NEEDS_FULL = frozenset({Service.REFERRALS})  # §3.5
@@ -166,8 +170,8 @@ def decide(f: Facts, service: Service, action: Action) -> Decision:
             return _deny("§5.6", "children under 13 have no own access; their parents have it",
                          "barn under 13 år har ikke egen tilgang; foreldrene har den", basis)
         if service not in YOUTH_VIEW or action is not Action.VIEW:
-            return _deny("§3.4", "ungdomstilgang (13–15) covers viewing the overview, prescriptions and messages only",
-                         "ungdomstilgang (13–15 år) gir bare innsyn i oversikt, resepter og meldinger", basis)
+            return _deny("§3.4", "ungdomstilgang (13–15) covers viewing the overview, prescriptions, messages and vaccines only",
+                         "ungdomstilgang (13–15 år) gir bare innsyn i oversikt, resepter, meldinger og vaksiner", basis)
     # Rule 4: parents by the child's age.
     if basis is Basis.PARENT:
         if service is Service.HOSPITAL_RECORD and subject.age < CHILD_HOSPITAL_RECORD_UNTIL:

@@ -1,4 +1,5 @@
-"""The Min helse overview tiles: next appointments, prescriptions to renew, referrals, frikort, messages, pilots.
+"""The Min helse overview tiles: next appointments, prescriptions to renew, referrals, frikort, messages, the
+influenza reminder, pilots.
 
 One call to :func:`helsekit.services.overview.overview`; a tile the actor may not see says so.
 """
@@ -12,6 +13,7 @@ import ipywidgets as w
 from helsekit.services import overview as overview_service
 from helsekit.services.actors import Actor
 from helsekit.widgets.common import SessionFactory, call, esc, html, kroner, now_of, session_factory, when
+from helsekit.widgets.vaccinations import reminder_text
 
 TILE_STYLE = "border:1px solid #ccc;border-radius:6px;padding:0.5em;margin:0.3em;min-width:14em;vertical-align:top;display:inline-block"
 
@@ -60,6 +62,10 @@ def render(view: overview_service.Overview) -> str:
         tiles.append(_tile("hk-tile-messages", "Innboks", esc(hidden)))
     else:
         tiles.append(_tile("hk-tile-messages", "Innboks", esc(f"{view.unread_messages} uleste meldinger")))
+    if "vaccinations" in view.hidden:
+        tiles.append(_tile("hk-tile-vaccinations", "Vaksiner", esc(hidden)))
+    else:
+        tiles.append(_tile("hk-tile-vaccinations", "Vaksiner", esc(reminder_text(view.influenza_reminder) or "Ingen påminnelser om vaksiner nå.")))
     tiles.append(_tile("hk-tile-pilots", "Nye tjenester hos dine behandlingssteder", _items(
         [p.title for p in view.pilots], "Ingen piloter hos dine behandlingssteder.")))
     return "".join(tiles)

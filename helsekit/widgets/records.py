@@ -98,7 +98,8 @@ class KjernejournalPanel(w.VBox):
                     for c in found.critical_information]
         own = [f"{OWN_NB.get(o.kind, o.kind)} (registrert {o.registered_on:%d.%m.%Y})" for o in found.own_registrations]
         parts = ["<b>Kritisk informasjon</b>", _items(critical, "Ingen kritisk informasjon."),
-                 "<b>Egne registreringer</b>", _items(own, "Ingen egne registreringer.")]
+                 "<b>Egne registreringer</b>", _items(own, "Ingen egne registreringer."),
+                 "<b>Vaksiner</b>", _items([f"{v.given_on:%d.%m.%Y}: {v.name}, dose {v.dose}" for v in found.vaccinations], "Ingen registrerte vaksiner.")]
         self.content.value = "".join(parts)
         if self.log_table is not None:  # before the status, so a page that sees the status sees the log too
             self.log_table.show(actor)

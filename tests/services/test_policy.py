@@ -59,6 +59,7 @@ def test_no_actor_ever_gets_what_the_rules_deny(batch):
             assert not got
         if not other and subject.age < 16:  # §3.4: ungdomstilgang is viewing only
             assert {a for _, a in got} <= {Action.VIEW}
+            assert not {p for p in got if p[0] is Service.TEST_RESULTS}  # §3.4 lists vaccines, not test results
         if subject.kj_reserved or subject.kj_block_own_web_access:  # §4.7
             assert not {p for p in got if p[0] is Service.KJERNEJOURNAL}
         if subject.age >= 16 and subject.consent_level != ConsentLevel.FULL:  # §3.5: Henvisninger needs Full
@@ -89,6 +90,8 @@ def test_a_parent_living_with_a_child_acts_for_it_until_16_with_less_from_12(age
     assert decide(f, Service.KJERNEJOURNAL, Action.VIEW).allowed == (age < 12)  # §3.2
     assert not decide(f, Service.HOSPITAL_RECORD, Action.VIEW).allowed  # §5.3
     assert decide(f, Service.PRESCRIPTIONS, Action.VIEW).allowed
+    assert decide(f, Service.VACCINATIONS, Action.VIEW).allowed  # a child's vaccines until 16 (issue #9)
+    assert decide(f, Service.TEST_RESULTS, Action.VIEW).allowed == (age < 12)  # limited from 12 (modelling choice)
 
 
 def test_the_denial_names_the_rule_and_speaks_both_languages():
@@ -96,3 +99,11 @@ def test_the_denial_names_the_rule_and_speaks_both_languages():
     d = decide(Facts(parent, teen, foreldreansvar=True, a_parent_at_childs_address=True), Service.HOSPITAL_RECORD, Action.VIEW)
     assert not d.allowed and d.rule == "§5.3"
     assert "16" in d.reason_en and "16" in d.reason_nb
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(13, 15), st.integers(16, 30), st.sampled_from((None, *ConsentLevel.ORDER)))
+def test_a_young_person_sees_own_vaccinations_from_13_and_a_parent_never_after_16(young, older, level):
+    assert decide(Facts(Person(1, young), Person(1, young)), Service.VACCINATIONS, Action.VIEW).allowed  # §3.4
+    parent, child = Person(1, 45, consent_level=ConsentLevel.FULL), Person(2, older, consent_level=level)
+    assert not decide(Facts(parent, child, foreldreansvar=True, a_parent_at_childs_address=True), Service.VACCINATIONS, Action.VIEW).allowed  # §3.2
