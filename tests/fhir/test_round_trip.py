@@ -1,0 +1,50 @@
+"""Export → import into an empty database → export again gives the same files (issue #8, done-when 1)."""
+
+from __future__ import annotations
+
+import json
+
+from helsekit.fhir.export import export_fhir
+from helsekit.storage import archive
+
+from fhir_support import files_of
+
+
+def test_two_exports_of_one_database_are_byte_identical(tiny_db, tiny_export, tmp_path):
+    export_fhir(tiny_db, tmp_path / "again")
+    assert files_of(tmp_path / "again") == files_of(tiny_export)
+
+
+def test_exporting_the_imported_database_gives_the_first_export_again(tiny_export, round_trip):
+    result, _, second = round_trip
+    first, again = files_of(tiny_export), files_of(second)
+    assert sorted(first) == sorted(again)
+    differing = [name for name in first if first[name] != again[name]]
+    assert differing == []
+    assert result.skipped == []
+
+
+def test_the_import_loads_every_line_of_every_ndjson_file(tiny_export, round_trip):
+    result, _, _ = round_trip
+    manifest = json.loads((tiny_export / "manifest.json").read_text())
+    for output in manifest["output"]:
+        lines = (tiny_export / output["url"]).read_text().splitlines()
+        assert len(lines) == output["count"] == result.loaded.get(output["type"], 0)
+
+
+def test_the_imported_histories_hold_the_consultations_referrals_and_dispensings_of_the_original(tiny_db, round_trip):
+    _, imported, _ = round_trip
+    for table, key in (("hospital_appointments", "appointment_id"), ("referrals", "referral_id"), ("dispensings", "dispensing_id"),
+                       ("hospital_documents", "document_id"), ("prescriptions", "prescription_id")):
+        assert sorted(archive.read(imported, table, [key])[key].to_pylist()) == sorted(archive.read(tiny_db, table, [key])[key].to_pylist())
+    original = archive.read(tiny_db, "gp_contacts", ["contact_id", "kind"]).to_pylist()
+    consultations = sorted(r["contact_id"] for r in original if r["kind"] == "consultation")  # e-consultations are messages
+    assert sorted(archive.read(imported, "gp_contacts", ["contact_id"])["contact_id"].to_pylist()) == consultations
+
+
+def test_the_manifest_gives_the_reference_date_as_transaction_time_not_the_clock(tiny_db, tiny_export):
+    from helsekit.storage.database import read_meta
+
+    manifest = json.loads((tiny_export / "manifest.json").read_text())
+    assert manifest["transactionTime"].startswith(read_meta(tiny_db)["reference_date"])
+    assert manifest["extension"]["helsekit"]["label"] == "Syntetiske data"
