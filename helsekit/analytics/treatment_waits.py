@@ -32,6 +32,7 @@ from helsekit.generator import specs
 from helsekit.storage import archive
 
 GROUPINGS = ("treatment", "sector")
+STORED_FORMAT = 1  # part of every stored file's key: raise it when the stored frames change shape
 _COLUMNS = ["hospital_id", "sector", "treatment", "received_on", "start_of_care", "legal_deadline", "fristbrudd"]
 
 
@@ -113,7 +114,7 @@ def derived_path(db: str) -> Path:
 
 def _stored(db: str, name: str, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """``compute()``, or the copy stored under ``key`` (archive version, period, rules: any change makes a new file)."""
-    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(repr((STORED_FORMAT, key)).encode()).hexdigest()[:16]
     folder = derived_path(db)
     path = folder / f"{name}-{digest}.parquet"
     if path.exists():

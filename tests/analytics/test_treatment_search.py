@@ -221,3 +221,21 @@ def test_a_database_generated_before_referrals_named_a_treatment_gets_a_clear_er
     with pytest.raises(DatabaseError) as error:
         treatment_waits.site_waits(db, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     assert "generate" in str(error.value)
+
+
+def test_a_citizens_search_is_seen_from_their_home_kommune_and_needs_the_henvisninger_service(default_db, data, today):
+    # §3.5 / §6.2: Henvisninger needs Full tilgang and age 16+; the search adds distance from home (§7.4).
+    from helsekit.services.actors import Actor
+    from helsekit.services.policy import AccessDenied
+
+    people = data.citizens.merge(data.helsenorge_profiles, left_on="id", right_on="citizen_id")
+    adults = people[(people["age"] >= 18) & people["death_date"].isna()]
+    full = adults[adults["consent_level"] == "full"].iloc[0]
+    basis = adults[adults["consent_level"] == "basis"].iloc[0]
+    now = dt.datetime.combine(today, dt.time(12))
+    with Session(engine_for(default_db)) as session:
+        found = treatment_sites.search_for_citizen(session, Actor(int(full["id"]), int(full["id"])), "koloskopi", now)
+        assert found.home_kommune == full["kommune_number"]
+        assert all(r.distance_km is not None and r.travel_egenandel in (171, 400) for r in found.rows)
+        with pytest.raises(AccessDenied):
+            treatment_sites.search_for_citizen(session, Actor(int(basis["id"]), int(basis["id"])), "koloskopi", now)
