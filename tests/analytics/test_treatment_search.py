@@ -60,6 +60,15 @@ def _search(db: str, treatment: str, today: dt.date, **filters) -> treatment_sit
         return treatment_sites.search(session, treatment, today, **filters)
 
 
+def test_the_treatment_list_gives_every_sector_shares_adding_up_to_one_and_every_treatment_a_level():
+    rows = specs.load("treatments")["treatment"]
+    assert len({t["id"] for t in rows}) == len(rows)
+    for sector in specs.load("referrals")["sectors"]["name"]:
+        assert sum(t["share"] for t in rows if t["sector"] == sector) == pytest.approx(1.0), sector
+    assert all(t["offered_at"] in ("alle", "hf", "region") and t["name"] and t["wait_factor"] > 0 for t in rows)
+    assert {t.get("pathway") for t in rows} - {None} == set(specs.load("referrals")["pathways"]["name"])
+
+
 def test_every_referral_is_for_a_listed_treatment_of_its_own_sector(data):
     listed = {t["id"]: t["sector"] for t in specs.load("treatments")["treatment"]}
     r = data.referrals
