@@ -43,12 +43,13 @@ test: $(STAMP) ## Run the whole test suite (unit, generator, storage, CLI, noteb
 	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(IPYTHONDIR) $(MPLCONFIGDIR)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) ## Measure generator throughput against a per-row Faker baseline, the norway profile, one citizen's history and overview, the pilot pages' render time, the national visit log with its monthly report and the Velg behandlingssted search
+bench: $(STAMP) ## Measure generator throughput against a per-row Faker baseline, the norway profile, one citizen's history and overview, the pilot pages' render time, the national visit log with its monthly report, the Velg behandlingssted search and the FHIR export of default
 	$(BIN)/python benchmarks/bench_generate.py --keep-db $(BENCH_NORWAY)
 	$(BIN)/python benchmarks/bench_services.py --db-norway $(BENCH_NORWAY)
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_visits.py --db $(BENCH_NORWAY)
 	$(BIN)/python benchmarks/bench_treatment_search.py --db-norway $(BENCH_NORWAY)
+	$(BIN)/python benchmarks/bench_fhir.py
 
 clean: ## Remove generated databases, executed notebooks and test state (keeps the venv)
 	rm -rf synthetic_data/*.db synthetic_data/*.histories synthetic_data/*.derived reports/output .test-state .pytest_cache

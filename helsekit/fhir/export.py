@@ -15,14 +15,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helsekit import SYNTHETIC_DATA_LABEL
-from helsekit.fhir import appointments, documents, identifiers, medications, organisation, patient, practitioner, referrals
+from helsekit.fhir import (appointments, documents, flags, identifiers, medications, organisation, patient, practitioner, referrals,
+                          related_persons)
 from helsekit.fhir.render import Rendered
 from helsekit.fhir.source import Source
 from helsekit.storage.database import read_meta
 
 #: Resource types in the order they are written, referenced before referring.
-ORDER = ("Patient", "Organization", "Location", "Practitioner", "PractitionerRole", "ServiceRequest", "Task", "Appointment",
-         "DocumentReference", "MedicationRequest", "MedicationDispense")
+ORDER = ("Patient", "RelatedPerson", "Organization", "Location", "Practitioner", "PractitionerRole", "Flag", "ServiceRequest", "Task",
+         "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense")
 BUNDLES = "bundles"
 MANIFEST = "manifest.json"
 
@@ -40,10 +41,22 @@ class ExportResult:
 def render_all(source: Source) -> dict[str, list[Rendered]]:
     """Every resource of the database (or of the chosen citizens), by type."""
     found: dict[str, list[Rendered]] = {t: [] for t in ORDER}
-    for part in (patient.export(source), *organisation.export(source), *practitioner.export(source), *referrals.export(source),
+    for part in (patient.export(source), *related_persons.export(source), *organisation.export(source), *practitioner.export(source),
+                 *flags.export(source), *referrals.export(source),
                  *appointments.export(source), *documents.export(source), *medications.export(source)):
         found[part.resource_type].append(part)
     return found
+
+
+def _offsets(array: pa.Array) -> np.ndarray:
+    """The start of each string and the end of the last, in ``array``'s value buffer."""
+    return np.frombuffer(array.buffers()[1], np.int32)[array.offset:array.offset + len(array) + 1]
+
+
+def _payload(array: pa.Array) -> memoryview:
+    """The text of every string of ``array`` back to back, without copying (Arrow keeps them so)."""
+    offsets = _offsets(array)
+    return memoryview(array.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _write_lines(path: Path, texts: list[pa.ChunkedArray]) -> int:
@@ -51,10 +64,8 @@ def _write_lines(path: Path, texts: list[pa.ChunkedArray]) -> int:
     with open(path, "wb") as out:
         for text in texts:
             for chunk in text.chunks:
-                if len(chunk):
-                    out.write(pc.binary_join(pa.array([chunk], pa.list_(pa.string())), "\n")[0].as_buffer())
-                    out.write(b"\n")
-                    count += len(chunk)
+                out.write(_payload(pc.binary_join_element_wise(chunk, "\n", "")))
+                count += len(chunk)
     return count
 
 
@@ -94,8 +105,9 @@ def _write_bundles(folder: Path, parts: list[Rendered], citizens_per_block: int 
         lists = pa.ListArray.from_arrays(pa.array(np.r_[starts, citizen.size], pa.int32()), pa.concat_arrays(texts).take(pa.array(order)))
         bundles = pc.binary_join_element_wise('{"resourceType":"Bundle","id":"citizen-', pc.cast(pa.array(citizen[starts]), pa.string()),
                                               '","type":"transaction","entry":[', pc.binary_join(lists, ","), "]}\n", "")
-        for number, text in zip(citizen[starts].tolist(), bundles.to_pylist()):
-            (folder / f"Patient-{number}.json").write_text(text, encoding="utf-8")
+        data, offsets = _payload(bundles), _offsets(bundles) - _offsets(bundles)[0]
+        for i, number in enumerate(citizen[starts].tolist()):
+            (folder / f"Patient-{number}.json").write_bytes(data[offsets[i]:offsets[i + 1]])
     return int(everyone.size)
 
 

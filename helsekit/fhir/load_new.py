@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from helsekit.fhir import appointments, documents, medications, organisation, patient, practitioner, referrals
+from helsekit.fhir import appointments, documents, flags, medications, organisation, patient, practitioner, referrals, related_persons
 from helsekit.fhir.importer import Feed, ImportResult
 from helsekit.generator import specs
 from helsekit.storage.database import TableWriter, engine_for, is_url
@@ -24,7 +24,7 @@ TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe
 #: Each history table's citizen key and id, the order its rows are stored in.
 ORDER_BY = {"gp_contacts": "contact_id", "hospital_appointments": "appointment_id", "referrals": "referral_id",
             "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id"}
-PATIENT_REFERENCES = {"Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
+PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
                       "MedicationRequest": ("subject",), "MedicationDispense": ("subject",)}
 
 
@@ -94,6 +94,7 @@ def load(feed: Feed, db: str) -> ImportResult:
     result = ImportResult(db, "new database")
     by_type: dict[str, list[dict]] = {}
     patients = {r["id"] for r in feed.resources if r["resourceType"] == "Patient"}
+    numbers = {r["identifier"][0]["value"] for r in feed.resources if r["resourceType"] == "Patient"}
     for resource in feed.resources:
         kind = resource["resourceType"]
         if kind not in PATIENT_REFERENCES and kind not in ("Patient", "Organization", "Location", "Practitioner", "PractitionerRole"):
@@ -103,13 +104,18 @@ def load(feed: Feed, db: str) -> ImportResult:
         if unknown:
             result.skip(resource, f"Patient/{unknown[0]} is not among the Patients read")
             continue
+        if kind == "RelatedPerson" and resource["identifier"][0]["value"] not in numbers:
+            result.skip(resource, "the person it names is not among the Patients read")
+            continue
         by_type.setdefault(kind, []).append(resource)
         result.loaded[kind] += 1
     people, households = patient.load(by_type.get("Patient", []))
     kommune, fylke = _kommuner(people)
+    parents, fullmakter = related_persons.load(by_type.get("RelatedPerson", []), dict(zip(people["person_number"], people["id"])))
     sql = {"fylke": fylke, "kommune": kommune, "household": households, "citizen": people,
            "organisation": organisation.load(by_type.get("Organization", []), patient.kommune_of),
-           "practitioner": practitioner.load(by_type.get("Practitioner", []), by_type.get("PractitionerRole", []))}
+           "practitioner": practitioner.load(by_type.get("Practitioner", []), by_type.get("PractitionerRole", [])),
+           "parent_relation": parents, "fullmakt": fullmakter, "critical_information": flags.load(by_type.get("Flag", []))}
     histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
                  **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
                  **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", []))}

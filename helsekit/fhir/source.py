@@ -19,6 +19,10 @@ def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+#: The column naming the citizen a row is about, where it is not ``citizen_id``.
+_CITIZEN_KEY = {"citizen": "id", "parent_relation": "child_id", "fullmakt": "giver_id"}
+
+
 class Source:
     """One database's tables for an export; ``citizens`` (ids) limits the citizen tables, or None for all."""
 
@@ -27,15 +31,15 @@ class Source:
         self.engine = engine_for(db)
         self._cache: dict[str, pa.Table] = {}
 
-    def sql(self, name: str) -> pa.Table:
-        """A SQL table in primary-key order (citizen-keyed tables limited to the chosen citizens)."""
+    def sql(self, name: str, limited: bool = True) -> pa.Table:
+        """A SQL table in primary-key order; the rows of the chosen citizens unless ``limited`` is false."""
         if name not in self._cache:
             table = SQLModel.metadata.tables[name]
             with self.engine.connect() as connection:
                 rows = connection.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             columns = {c.name: np.array([_plain(r[i]) for r in rows], dtype=object) for i, c in enumerate(table.columns)}
-            self._cache[name] = self._limit(arrow_table(table, columns), "id" if name == "citizen" else "citizen_id")
-        return self._cache[name]
+            self._cache[name] = arrow_table(table, columns)
+        return self._limit(self._cache[name], _CITIZEN_KEY.get(name, "citizen_id")) if limited else self._cache[name]
 
     def history(self, name: str, columns: list[str]) -> pa.Table:
         """A history table's ``columns`` (stored in citizen and time order), limited to the chosen citizens."""

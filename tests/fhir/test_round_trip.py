@@ -48,3 +48,17 @@ def test_the_manifest_gives_the_reference_date_as_transaction_time_not_the_clock
     manifest = json.loads((tiny_export / "manifest.json").read_text())
     assert manifest["transactionTime"].startswith(read_meta(tiny_db)["reference_date"])
     assert manifest["extension"]["helsekit"]["label"] == "Syntetiske data"
+
+
+def test_an_export_of_some_citizens_imports_with_the_relations_to_others_reported_as_skipped(tiny_db, tmp_path):
+    from helsekit.fhir.importer import import_fhir
+    from helsekit.analytics import HelseData
+
+    relations = HelseData(tiny_db).parent_relations
+    child = int(relations["child_id"].iloc[0])
+    export_fhir(tiny_db, tmp_path / "some", [child])
+    result = import_fhir(tmp_path / "some", str(tmp_path / "some.db"))
+    parents = relations.loc[relations["child_id"] == child, "parent_id"]
+    assert result.loaded["Patient"] == 1
+    assert [r for r, _ in result.skipped] == [f"RelatedPerson/parent-{child}-{p}" for p in sorted(parents)]
+    assert {reason for _, reason in result.skipped} == {"the person it names is not among the Patients read"}
