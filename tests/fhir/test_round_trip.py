@@ -62,3 +62,15 @@ def test_an_export_of_some_citizens_imports_with_the_relations_to_others_reporte
     assert result.loaded["Patient"] == 1
     assert [r for r, _ in result.skipped] == [f"RelatedPerson/parent-{child}-{p}" for p in sorted(parents)]
     assert {reason for _, reason in result.skipped} == {"the person it names is not among the Patients read"}
+
+
+def test_the_fhir_benchmark_runs_on_a_given_database(tiny_db):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "benchmarks/bench_fhir.py", "--db", tiny_db, "--every", "50"], cwd=root,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "resources/s" in result.stdout and "byte-identical: True" in result.stdout and ", 0 invalid" in result.stdout
