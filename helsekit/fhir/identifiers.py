@@ -25,6 +25,7 @@ HENVISNING_ANSWER = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-9148"
 ATC = "http://www.whocc.no/atc"
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 
 #: helsekit's own codes (its statuses and kinds), under a reserved domain that cannot resolve (RFC 2606).
 HELSEKIT = "http://helsekit.invalid/fhir/CodeSystem/"
@@ -37,4 +38,4 @@ def helsekit_system(name: str) -> str:
 
 
 #: Every code system a helsekit resource may use; validation refuses any other.
-CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ROLE_CODES, KOMMUNE_CODES)
+CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ROLE_CODES, CONSENT_SCOPE, KOMMUNE_CODES)

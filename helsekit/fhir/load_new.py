@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from helsekit.fhir import appointments, documents, flags, medications, organisation, patient, practitioner, referrals, related_persons
+from helsekit.fhir import appointments, consents, documents, flags, medications, organisation, patient, practitioner, referrals, related_persons
 from helsekit.fhir.importer import Feed, ImportResult
 from helsekit.generator import specs
 from helsekit.storage.database import TableWriter, engine_for, is_url
@@ -24,7 +24,7 @@ TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe
 #: Each history table's citizen key and id, the order its rows are stored in.
 ORDER_BY = {"gp_contacts": "contact_id", "hospital_appointments": "appointment_id", "referrals": "referral_id",
             "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id"}
-PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
+PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Consent": ("patient",), "Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
                       "MedicationRequest": ("subject",), "MedicationDispense": ("subject",)}
 
 
@@ -115,7 +115,8 @@ def load(feed: Feed, db: str) -> ImportResult:
     sql = {"fylke": fylke, "kommune": kommune, "household": households, "citizen": people,
            "organisation": organisation.load(by_type.get("Organization", []), patient.kommune_of),
            "practitioner": practitioner.load(by_type.get("Practitioner", []), by_type.get("PractitionerRole", [])),
-           "parent_relation": parents, "fullmakt": fullmakter, "critical_information": flags.load(by_type.get("Flag", []))}
+           "parent_relation": parents, "fullmakt": fullmakter, "critical_information": flags.load(by_type.get("Flag", [])),
+           "helsenorge_profile": consents.load(by_type.get("Consent", []))}
     histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
                  **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
                  **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", []))}

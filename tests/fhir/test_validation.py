@@ -85,3 +85,16 @@ def test_a_bad_resource_is_refused_naming_the_resource_and_field(change, field):
     with pytest.raises(validation.InvalidResource) as refused:
         validation.check(bad)
     assert refused.value.message_en.startswith(f"Patient/1 field {field}:")
+
+
+def test_a_consent_denies_what_the_citizen_reserved_against_in_the_kjernejournal(tiny_db, tiny_export):
+    profiles = HelseData(tiny_db).helsenorge_profiles.set_index("citizen_id")
+    codes = {"kj_block_own_web_access": "sperre-egen-tilgang", "kj_block_health_personnel": "hindre-helsepersonell", "kj_reserved": "reservert"}
+    consents = _resources(tiny_export, "Consent")
+    assert len(consents) == len(profiles)
+    for consent in consents:
+        profile = profiles.loc[int(consent["patient"]["reference"].split("/")[1])]
+        denied = {c["code"] for p in consent["provision"].get("provision", []) for c in p["code"][0]["coding"]}
+        assert denied == {code for column, code in codes.items() if profile[column]}
+        assert consent["policyRule"]["coding"][0]["code"] == profile["consent_level"]
+        assert consent["provision"]["type"] == ("deny" if profile["consent_level"] == "ingen" else "permit")
