@@ -19,6 +19,10 @@ IDENTIFIER_SYSTEMS = (FNR, DNR, HPR, ORGANISATION_NUMBER, RESH, HER_ID)
 MUNICIPALITY_EXTENSION = "http://hl7.no/fhir/StructureDefinition/no-basis-municipalitycode"
 KOMMUNE_CODES = "urn:oid:2.16.578.1.12.4.1.1.3402"
 
+#: HL7 Norway's AuditEvent guide (HL7Norway/AuditEvent, draft 0.8.0): R4's AuditEvent has no patient, so
+#: the guide adds AuditEventPatientExtension; its URL is the guide's canonical and the extension's name.
+AUDIT_PATIENT_EXTENSION = "urn:AuditEventNorwayCommonTrustFramework/StructureDefinition/AuditEventPatientExtension"
+
 #: Volven code lists (§14.6): kodeverk 7421 reseptgruppe (§10.3), 9148 henvisning answer (§6.3).
 RESEPTGRUPPE = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-7421"
 HENVISNING_ANSWER = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-9148"
@@ -26,6 +30,7 @@ ATC = "http://www.whocc.no/atc"
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+DICOM = "http://dicom.nema.org/resources/ontology/DCM"  # AuditEvent types
 
 #: helsekit's own codes (its statuses and kinds), under a reserved domain that cannot resolve (RFC 2606).
 HELSEKIT = "http://helsekit.invalid/fhir/CodeSystem/"
@@ -38,4 +43,4 @@ def helsekit_system(name: str) -> str:
 
 
 #: Every code system a helsekit resource may use; validation refuses any other.
-CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ROLE_CODES, CONSENT_SCOPE, KOMMUNE_CODES)
+CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ROLE_CODES, CONSENT_SCOPE, DICOM, KOMMUNE_CODES)

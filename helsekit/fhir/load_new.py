@@ -11,21 +11,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from helsekit.fhir import appointments, consents, documents, flags, medications, organisation, patient, practitioner, referrals, related_persons
+from helsekit.fhir import appointments, audit, consents, documents, flags, medications, organisation, patient, practitioner, referrals, related_persons
 from helsekit.fhir.importer import Feed, ImportResult
 from helsekit.generator import specs
 from helsekit.storage.database import TableWriter, engine_for, is_url
 
 #: Columns stored as dates and as times in the history tables (the rest: integers, text, booleans).
 DATES = {"sent_on", "received_on", "assessed_on", "legal_deadline", "prescribed_on", "valid_until", "dispensed_on"}
-TIMES = {"start", "booked_at", "written_at", "approved_at"}
+TIMES = {"start", "booked_at", "written_at", "approved_at", "accessed_at", "organisation_visible_from", "person_visible_from"}
 BOOLEANS = {"evening"}
-TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe"}
+TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe", "record", "reason"}
 #: Each history table's citizen key and id, the order its rows are stored in.
 ORDER_BY = {"gp_contacts": "contact_id", "hospital_appointments": "appointment_id", "referrals": "referral_id",
-            "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id"}
+            "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id", "access_log": "entry_id"}
 PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Consent": ("patient",), "Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
-                      "MedicationRequest": ("subject",), "MedicationDispense": ("subject",)}
+                      "MedicationRequest": ("subject",), "MedicationDispense": ("subject",), "AuditEvent": ("extension",)}
 
 
 def is_new(db: str) -> bool:
@@ -68,7 +68,7 @@ def _patient_ids(resource: dict) -> list[str]:
     for element in PATIENT_REFERENCES.get(resource["resourceType"], ()):
         value = resource.get(element)
         for item in value if isinstance(value, list) else [value]:
-            actor = item.get("actor", item) if isinstance(item, dict) else {}
+            actor = item.get("actor", item.get("valueReference", item)) if isinstance(item, dict) else {}
             if actor.get("reference", "").startswith("Patient/"):
                 refs.append(actor["reference"].split("/", 1)[1])
     return refs
@@ -119,7 +119,8 @@ def load(feed: Feed, db: str) -> ImportResult:
            "helsenorge_profile": consents.load(by_type.get("Consent", []))}
     histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
                  **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
-                 **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", []))}
+                 **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", [])),
+                 "access_log": audit.load(by_type.get("AuditEvent", []))}
     block_size = int(specs.load("histories")["blocks"]["citizens"])
     writer = TableWriter(db)
     try:

@@ -16,7 +16,7 @@ from helsekit.domain import person_numbers
 from helsekit.errors import HelsekitError, InvalidInput
 from helsekit.fhir import identifiers as ids
 
-EXTENSIONS = (ids.MUNICIPALITY_EXTENSION,)
+EXTENSIONS = (ids.MUNICIPALITY_EXTENSION, ids.AUDIT_PATIENT_EXTENSION)
 _VALUE_CHECKS = {
     ids.HPR: lambda v: domain_ids.validate_identifier("hpr", v),
     ids.HER_ID: lambda v: domain_ids.validate_identifier("her", v),

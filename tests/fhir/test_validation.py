@@ -98,3 +98,16 @@ def test_a_consent_denies_what_the_citizen_reserved_against_in_the_kjernejournal
         assert denied == {code for column, code in codes.items() if profile[column]}
         assert consent["policyRule"]["coding"][0]["code"] == profile["consent_level"]
         assert consent["provision"]["type"] == ("deny" if profile["consent_level"] == "ingen" else "permit")
+
+
+def test_an_audit_event_names_the_citizen_whose_record_was_opened_by_hl7_norways_patient_extension(tiny_db, tiny_export):
+    log = HelseData(tiny_db).access_log.set_index("entry_id")
+    events = _resources(tiny_export, "AuditEvent")
+    assert len(events) == len(log)
+    for event in events:
+        entry = log.loc[int(event["id"])]
+        (extension,) = event["extension"]
+        assert extension["url"] == "urn:AuditEventNorwayCommonTrustFramework/StructureDefinition/AuditEventPatientExtension"
+        assert extension["valueReference"]["reference"] == f"Patient/{entry['citizen_id']}"
+        assert event["agent"][0]["who"]["reference"] == f"Practitioner/{entry['practitioner_id']}"
+        assert event["purposeOfEvent"][0]["coding"][0]["code"] == entry["reason"]
