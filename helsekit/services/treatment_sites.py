@@ -340,7 +340,7 @@ def _indicator_cells(db: str, first: dt.date, last: dt.date) -> dict[str, dict[i
             ind = catalogue[r.indicator_id]
             cells[r.indicator_id][int(r.hospital_id)] = SiteIndicator(
                 r.indicator_id, ind.name, ind.unit, int(r.denominator), _number(r.value), _number(r.low), _number(r.high),
-                r.goal_level, r.reason)
+                _text(r.goal_level), _text(r.reason))
         _CELLS.clear()
         _CELLS[key] = cells
     return _CELLS[key]
@@ -348,6 +348,10 @@ def _indicator_cells(db: str, first: dt.date, last: dt.date) -> dict[str, dict[i
 
 def _number(value) -> float | None:
     return None if value is None or value != value else float(value)
+
+
+def _text(value) -> str | None:  # a missing cell is None, never pandas' NaN
+    return None if value is None or value != value else str(value)
 
 
 def search(session: Session, treatment: str, today: dt.date, home_kommune: str | None = None, region: str | None = None,

@@ -160,6 +160,14 @@ def test_each_site_carries_its_indicators_as_compute_gives_them_for_the_same_per
             assert cell.value == pytest.approx(expected["value"]) and cell.goal_level == expected["goal_level"]
 
 
+def test_a_missing_goal_level_or_reason_is_none_never_nan(default_db, today):
+    cells = [cell for r in _search(default_db, "koloskopi", today).rows for cell in r.indicators]
+    assert any(c.reason is None for c in cells) and any(c.goal_level is None for c in cells)
+    for cell in cells:
+        assert cell.goal_level is None or isinstance(cell.goal_level, str)
+        assert cell.reason is None or isinstance(cell.reason, str)
+
+
 def test_region_and_fylke_filters_keep_only_sites_there(default_db, today):
     everything = _search(default_db, "koloskopi", today)
     region = everything.rows[0].region
