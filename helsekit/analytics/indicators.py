@@ -103,6 +103,43 @@ def period_bounds(period: object) -> tuple[dt.date, dt.date]:
                        "et halvår (2024-H1, 2024-H2) eller to datoer (fra, til).", "period")
 
 
+def history_window(db: str) -> tuple[dt.date, dt.date]:
+    """The first and last day the database's histories cover: the ten calendar years before the reference
+    date (histories.toml [window]) up to the day before it."""
+    from helsekit.storage.database import read_meta
+
+    reference = dt.date.fromisoformat(read_meta(db)["reference_date"])
+    years = int(specs.load("histories")["window"]["years"])
+    return dt.date(reference.year - years, 1, 1), reference - dt.timedelta(days=1)
+
+
+def default_period(db: str) -> str:
+    """The latest calendar year the histories cover in full (e.g. "2024" for the reference date 2025-01-01)."""
+    last = history_window(db)[1]
+    return str(last.year if (last.month, last.day) == (12, 31) else last.year - 1)
+
+
+def parse_period(period: object) -> object:
+    """A period as the CLI or a notebook gives it: a label, "FIRST,LAST", or two dates (a pair)."""
+    if isinstance(period, str) and "," in period:
+        return tuple(part.strip() for part in period.split(",", 1))
+    if isinstance(period, (list, tuple)):
+        return tuple(str(part) for part in period)
+    return period
+
+
+def checked_period(db: str, period: object) -> tuple[object, dt.date, dt.date]:
+    """``period`` parsed (None: :func:`default_period`) and its bounds, which must overlap the histories;
+    otherwise an InvalidInput naming ``period``. Returns (period, first, last)."""
+    period = default_period(db) if period is None else parse_period(period)
+    first, last = period_bounds(period)
+    start, end = history_window(db)
+    if last < start or first > end:
+        raise InvalidInput(f"period {period!r} lies outside the histories ({start} – {end}); choose a period within them",
+                           f"Perioden «{period}» ligger utenfor historikken ({start} – {end}).", "period")
+    return period, first, last
+
+
 def _dates(table, column: str) -> np.ndarray:
     return table[column].to_numpy().astype("datetime64[D]")
 

@@ -18,7 +18,6 @@ from helsekit.analytics.quality_plots import format_value
 from helsekit.analytics.visit_plots import norwegian_date
 from helsekit.analytics.visit_reports import percent
 from helsekit.errors import DatabaseError, InvalidOption
-from helsekit.generator import specs
 
 #: The units a report compares (§8.2), with their bokmål names; "national" is the line they are read against.
 BREAKDOWN_LABELS = {"site": "behandlingssted", "hf": "helseforetak", "rhf": "regionalt helseforetak",
@@ -64,31 +63,6 @@ def default_breakdown(indicator: str) -> str:
     return "hf" if "hf" in indicators.catalogue()[indicator].breakdowns else "kommune"
 
 
-def history_window(db: str) -> tuple[dt.date, dt.date]:
-    """The first and last day the database's histories cover: the ten calendar years before the reference
-    date (histories.toml [window]) up to the day before it."""
-    from helsekit.storage.database import read_meta
-
-    reference = dt.date.fromisoformat(read_meta(db)["reference_date"])
-    years = int(specs.load("histories")["window"]["years"])
-    return dt.date(reference.year - years, 1, 1), reference - dt.timedelta(days=1)
-
-
-def default_period(db: str) -> str:
-    """The latest calendar year the histories cover in full (e.g. "2024" for the reference date 2025-01-01)."""
-    last = history_window(db)[1]
-    return str(last.year if (last.month, last.day) == (12, 31) else last.year - 1)
-
-
-def _period(period: object) -> str | tuple[str, str]:
-    """A period as the CLI or a notebook gives it: a label, "FIRST,LAST", or two dates."""
-    if isinstance(period, str) and "," in period:
-        return tuple(part.strip() for part in period.split(",", 1))
-    if isinstance(period, (list, tuple)):
-        return tuple(str(part) for part in period)
-    return period
-
-
 def check_choices(db: str | None = None, indicator: str = "fristbrudd_somatikk", breakdown: str | None = None,
                   period: object = None) -> QualityChoices:
     """Every choice checked before the report runs; a :class:`~helsekit.errors.HelsekitError` naming the field
@@ -105,12 +79,7 @@ def check_choices(db: str | None = None, indicator: str = "fristbrudd_somatikk",
     _listed("indicator", "indikator", indicator, list(known))
     breakdown = breakdown or default_breakdown(indicator)
     _listed("breakdown", "inndeling", breakdown, [b for b in known[indicator].breakdowns if b in BREAKDOWN_LABELS], indicator)
-    period = default_period(db) if period is None else _period(period)
-    first, last = indicators.period_bounds(period)  # InvalidInput naming ``period`` and listing its forms
-    start, end = history_window(db)
-    if last < start or first > end:
-        raise InvalidOption(f"period {period!r} lies outside the histories ({start} – {end}); choose a period within them",
-                            f"Perioden «{period}» ligger utenfor historikken ({start} – {end}).", "period")
+    period, first, last = indicators.checked_period(db, period)
     return QualityChoices(db, indicator, breakdown, period, first, last)
 
 

@@ -18,12 +18,10 @@ def register(groups: dict) -> None:
 
 
 def _open_data(args) -> None:
-    from helsekit.analytics import HelseData, open_data
+    from helsekit.analytics import HelseData, indicators, open_data
 
     db = args.db or config.default_database()
-    data = HelseData(db)  # a clear error if there is no database there
-    period = args.period or str(data.reference_date.year - 1)
-    if "," in period:
-        period = tuple(part.strip() for part in period.split(",", 1))
+    HelseData(db)  # a clear error if there is no database there
+    period, _, _ = indicators.checked_period(db, args.period)
     written = open_data.export(db, args.out, period)
     print(f"wrote {len(written)} files to {args.out}: {', '.join(p.name for p in written)} — Syntetiske data")

@@ -131,9 +131,10 @@ def test_waiting_time_counts_are_the_referrals_whose_care_started_in_the_period(
     assert sum(int(row["started"]) for row in rows) == len(started.dropna(subset=["hospital_id"]))
 
 
-def test_a_bad_period_is_refused_with_exit_2_and_nothing_is_written(tiny_db, tmp_path, capsys):
+@pytest.mark.parametrize("period", ["2024-T4", "1999", "2031-H1"])
+def test_a_bad_period_or_one_outside_the_histories_is_refused_with_exit_2_and_nothing_is_written(tiny_db, tmp_path, capsys, period):
     out = tmp_path / "never"
-    assert main(["export", "open-data", "--out", str(out), "--db", tiny_db, "--period", "2024-T4"]) == 2
+    assert main(["export", "open-data", "--out", str(out), "--db", tiny_db, "--period", period]) == 2
     assert capsys.readouterr().err.startswith("error: period")
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
