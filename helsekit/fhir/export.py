@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helsekit import SYNTHETIC_DATA_LABEL
-from helsekit.fhir import (appointments, audit, consents, documents, flags, identifiers, medications, messages, organisation, patient,
+from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, identifiers, medications, messages, organisation, patient,
                           practitioner, referrals, related_persons)
 from helsekit.fhir.render import Rendered
 from helsekit.fhir.source import Source
@@ -23,7 +23,7 @@ from helsekit.storage.database import read_meta
 
 #: Resource types in the order they are written, referenced before referring.
 ORDER = ("Patient", "RelatedPerson", "Organization", "Location", "Practitioner", "PractitionerRole", "Flag", "Consent", "ServiceRequest", "Task",
-         "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense", "Communication", "AuditEvent")
+         "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense", "ChargeItem", "Communication", "AuditEvent")
 BUNDLES = "bundles"
 MANIFEST = "manifest.json"
 
@@ -43,7 +43,7 @@ def render_all(source: Source) -> dict[str, list[Rendered]]:
     found: dict[str, list[Rendered]] = {t: [] for t in ORDER}
     for part in (patient.export(source), *related_persons.export(source), *organisation.export(source), *practitioner.export(source),
                  *flags.export(source), *consents.export(source), *referrals.export(source),
-                 *appointments.export(source), *documents.export(source), *medications.export(source), *messages.export(source), *audit.export(source)):
+                 *appointments.export(source), *documents.export(source), *medications.export(source), *copayments.export(source), *messages.export(source), *audit.export(source)):
         found[part.resource_type].append(part)
     return found
 

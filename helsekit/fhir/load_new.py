@@ -11,23 +11,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from helsekit.fhir import (appointments, audit, consents, documents, flags, medications, messages, organisation, patient, practitioner,
+from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, medications, messages, organisation, patient, practitioner,
                           referrals, related_persons)
 from helsekit.fhir.importer import Feed, ImportResult
 from helsekit.generator import specs
 from helsekit.storage.database import TableWriter, engine_for, is_url
 
 #: Columns stored as dates and as times in the history tables (the rest: integers, text, booleans).
-DATES = {"sent_on", "received_on", "assessed_on", "legal_deadline", "prescribed_on", "valid_until", "dispensed_on"}
+DATES = {"date", "sent_on", "received_on", "assessed_on", "legal_deadline", "prescribed_on", "valid_until", "dispensed_on"}
 TIMES = {"start", "booked_at", "written_at", "approved_at", "accessed_at", "sent_at"}
-BOOLEANS = {"evening"}
-TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe", "record", "reason", "topic", "sender"}
+BOOLEANS = {"evening", "frikort"}
+TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe", "record", "reason", "topic", "sender", "source"}
 #: Each history table's citizen key and id, the order its rows are stored in.
 ORDER_BY = {"gp_contacts": "contact_id", "hospital_appointments": "appointment_id", "referrals": "referral_id",
             "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id", "access_log": "entry_id",
-            "messages": "message_id"}
+            "messages": "message_id", "copayments": "date"}
 PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Consent": ("patient",), "Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
-                      "MedicationRequest": ("subject",), "MedicationDispense": ("subject",), "Communication": ("subject",),
+                      "MedicationRequest": ("subject",), "MedicationDispense": ("subject",), "Communication": ("subject",), "ChargeItem": ("subject",),
                       "AuditEvent": ("extension",)}
 
 
@@ -123,7 +123,7 @@ def load(feed: Feed, db: str) -> ImportResult:
     histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
                  **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
                  **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", [])),
-                 "messages": messages.load(by_type.get("Communication", [])), "access_log": audit.load(by_type.get("AuditEvent", []))}
+                 "copayments": copayments.load(by_type.get("ChargeItem", [])), "messages": messages.load(by_type.get("Communication", [])), "access_log": audit.load(by_type.get("AuditEvent", []))}
     block_size = int(specs.load("histories")["blocks"]["citizens"])
     writer = TableWriter(db)
     try:
