@@ -9,9 +9,10 @@ The tiles: the next appointments, prescriptions that need renewal soon, the stat
 referrals, progress toward this year's egenandelstak, unread messages, and the pilots running at the
 subject's own sites (their GP office today, and the hospitals and pharmacies of their referrals and
 dispensings, for prescriptions due renewal, in the last year), and the autumn influenza reminder when the
-subject is in the campaign's target group without this season's dose (services.vaccinations). The overview
-shows no record data (the doses themselves are shown, and the read logged, by the vaccinations service), so
-it writes nothing to the log.
+subject is in the campaign's target group without this season's dose (services.vaccinations), and how many
+test results were reported in the last 30 days. The overview shows no record data (doses and results
+themselves are shown, and the read logged, by the vaccinations and test-results services), so it writes
+nothing to the log.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlmodel import Session, select
 from helsekit import pilots as pilot_registry
 from helsekit.domain.citizens import Citizen
 from helsekit.domain.gp_lists import GpList, GpListMembership
-from helsekit.services import appointments, copayments, messages, policy, prescriptions, referrals, vaccinations
+from helsekit.services import appointments, copayments, messages, policy, prescriptions, referrals, test_results, vaccinations
 from helsekit.services.actors import Actor, facts
 
 NEXT_APPOINTMENTS = 3
@@ -56,6 +57,7 @@ class Overview:
     pilots: list[PilotOffer]
     hidden: list[str]
     influenza_reminder: vaccinations.InfluenzaReminder | None = None  # None also where vaccinations are hidden
+    new_test_results: int | None = None  # reported in the last 30 days; None where test results are hidden
 
 
 def own_sites(session: Session, subject_id: int, today: dt.date, hospital_ids=(), pharmacy_ids=()) -> set[int]:
@@ -79,6 +81,7 @@ def overview(session: Session, actor: Actor, now: dt.datetime, registry: list[pi
     progress = copayments.frikort_progress(session, subject, today.year, today) if may[policy.Service.COPAYMENTS] else None
     unread = messages.unread_count(session, subject, now) if may[policy.Service.MESSAGES] else None
     reminder = vaccinations.influenza_reminder(session, subject, today) if may[policy.Service.VACCINATIONS] else None
+    new_results = test_results.recent_count(session, subject, now) if may[policy.Service.TEST_RESULTS] else None
     registry = [p for p in (pilot_registry.discover()[0] if registry is None else registry) if p.status == "pilot"]
     offers = []
     if registry:
@@ -92,4 +95,5 @@ def overview(session: Session, actor: Actor, now: dt.datetime, registry: list[pi
         subject_id=subject, actor_id=actor.person_id, basis=str(decision.basis), name=f"{person.given_name} {person.family_name}",
         next_appointments=upcoming, prescriptions_to_renew=renew, referrals=open_referrals, frikort=progress,
         unread_messages=unread, pilots=offers, hidden=[s.value for s in policy.Service if not may[s]], influenza_reminder=reminder,
+        new_test_results=new_results,
     )

@@ -18,6 +18,7 @@ from helsekit.services.actors import Actor
 _COLUMNS = ["result_id", "ordered_by", "organisation_id", "taken_at", "test", "name", "value", "unit", "reference_low", "reference_high",
             "flag", "status", "status_name", "resulted_at"]
 IN_PROCESS = "15"
+RECENT_DAYS = 30  # Modelling choice: the overview counts results reported in the last 30 days as new
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,16 @@ def view(session: Session, actor: Actor, now: dt.datetime) -> TestResultsView:
         status_name=r.status_name if done else "I prosess", ordered_by=r.ordered_by,
         organisation_name=directory.name_of(organisations, r.organisation_id),
     ) for r, done in zip(rows.itertuples(), reported)])
+
+
+def recent_count(session: Session, subject_id: int, now: dt.datetime, days: int = RECENT_DAYS) -> int:
+    """How many of the subject's results were reported in the ``days`` before ``now``, for the overview's tile
+    (a count, not the results: reading those is :func:`view`, which is logged). No access check: the caller
+    has checked the policy for ``subject_id``."""
+    try:
+        reported = histories.table(session, "test_results", subject_id, ["resulted_at"])["resulted_at"]
+    except FileNotFoundError:  # a database generated before test results were
+        return 0
+    at = pd.Timestamp(now.replace(tzinfo=None))
+    times = pd.to_datetime(reported.to_numpy(zero_copy_only=False))
+    return int(((times > at - pd.Timedelta(days=days)) & (times <= at)).sum())

@@ -1,5 +1,5 @@
 """The Min helse overview tiles: next appointments, prescriptions to renew, referrals, frikort, messages, the
-influenza reminder, pilots.
+influenza reminder, new test results, pilots.
 
 One call to :func:`helsekit.services.overview.overview`; a tile the actor may not see says so.
 """
@@ -66,6 +66,10 @@ def render(view: overview_service.Overview) -> str:
         tiles.append(_tile("hk-tile-vaccinations", "Vaksiner", esc(hidden)))
     else:
         tiles.append(_tile("hk-tile-vaccinations", "Vaksiner", esc(reminder_text(view.influenza_reminder) or "Ingen påminnelser om vaksiner nå.")))
+    if view.new_test_results is None:
+        tiles.append(_tile("hk-tile-test-results", "Prøvesvar", esc(hidden)))
+    else:
+        tiles.append(_tile("hk-tile-test-results", "Prøvesvar", esc(f"{view.new_test_results} nye prøvesvar siste 30 dager")))
     tiles.append(_tile("hk-tile-pilots", "Nye tjenester hos dine behandlingssteder", _items(
         [p.title for p in view.pilots], "Ingen piloter hos dine behandlingssteder.")))
     return "".join(tiles)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from helsekit.services import access_log, kjernejournal, policy, test_results, vaccinations
+from helsekit.services import access_log, kjernejournal, overview, policy, test_results, vaccinations
 from helsekit.services.actors import Actor
 from helsekit.storage.database import engine_for
 
@@ -124,3 +124,19 @@ def test_test_results_are_shown_once_reported_and_those_in_process_without_a_val
     expected_waiting = rows[(rows["taken_at"] <= taken) & ~(rows["resulted_at"] <= taken + pd.Timedelta(minutes=1))]
     assert {r.result_id for r in waiting} == set(expected_waiting["result_id"]) and all(r.value is None for r in waiting)
     assert len(waiting) >= 1
+
+
+def test_the_overview_counts_results_reported_in_the_last_30_days_and_hides_them_from_a_parent_of_a_13_year_old(db, data):
+    results = data.test_results
+    profiles = data.helsenorge_profiles
+    allowed = set(profiles.loc[profiles["consent_level"].isin(["basis", "full"]), "citizen_id"]) & set(data.citizens["id"])
+    subject = int(results.loc[results["citizen_id"].isin(allowed), "citizen_id"].iloc[-1])
+    reported = results.loc[results["citizen_id"] == subject, "resulted_at"].dropna()
+    now = (reported.iloc[-1] + pd.Timedelta(days=3)).to_pydatetime()
+    expected = int(((reported > pd.Timestamp(now) - pd.Timedelta(days=30)) & (reported <= pd.Timestamp(now))).sum())
+    pairs = data.parental_access
+    pair = pairs[(pairs["child_age"] == 13) & (pairs["access"] == "begrenset")].iloc[0]
+    with Session(engine_for(db)) as session:
+        assert overview.overview(session, Actor(subject), now, registry=[]).new_test_results == expected >= 1
+        seen = overview.overview(session, Actor(int(pair.parent_id), int(pair.child_id)), dt.datetime(2025, 1, 1, 12), registry=[])
+    assert seen.new_test_results is None and "test_results" in seen.hidden and "vaccinations" not in seen.hidden

@@ -88,6 +88,7 @@ def test_the_overview_tile_carries_the_reminder(work, people):
     assert "hk-tile-vaccinations" in tiles.tiles.value and "Påminnelse" in tiles.tiles.value
     tiles.show(Actor(people["vaccinated"]))
     assert "Ingen påminnelser om vaksiner nå." in tiles.tiles.value
+    assert f"{tiles.view.new_test_results} nye prøvesvar siste 30 dager" in tiles.tiles.value
 
 
 def test_the_kjernejournal_shows_the_vaccines_section(work, people):
