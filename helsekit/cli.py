@@ -27,6 +27,8 @@ def _generate(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     result = generate_database(args.profile, args.seed, args.db, chunk_size=args.chunk_size, progress=not args.quiet,
                                histories=not args.no_histories, workers=args.workers)
+    if not args.no_histories:
+        _prepare_treatment_figures(result.db)
     seconds = time.perf_counter() - started
     citizens = result.citizens
     print(f"wrote {result.db}: profile {result.profile}, seed {result.seed}, {citizens:,} citizens "
@@ -35,6 +37,19 @@ def _generate(args: argparse.Namespace) -> None:
     if args.summary:
         print()
         print(summary_text(result.db))
+
+
+def _prepare_treatment_figures(db: str) -> None:
+    """Velg behandlingssted's waits and site indicators, stored beside the new database (treatment_waits.prepare)."""
+    from sqlmodel import Session
+
+    from helsekit.analytics import treatment_waits
+    from helsekit.services.access import reference_now
+    from helsekit.storage.database import engine_for
+
+    with Session(engine_for(db)) as session:
+        today = reference_now(session).date()
+    treatment_waits.prepare(db, today)
 
 
 def _generate_visits(args: argparse.Namespace) -> None:

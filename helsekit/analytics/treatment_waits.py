@@ -107,6 +107,21 @@ def _site_indicators(db: str, version: tuple, first: dt.date, last: dt.date) -> 
     return _stored(db, "site_indicators", (version, first, last, specs.load("indicators")), compute)
 
 
+def prepare(db: str, today: dt.date) -> None:
+    """Compute and store the figures Velg behandlingssted shows on ``today`` (waits by treatment and by
+    sector, and the site indicators, over :func:`last_period`), after clearing what an earlier database at
+    the same place left in ``<db>.derived/``, so that the first search answers from the stored files.
+    ``helsekit generate`` calls it; without it the first search computes them."""
+    folder = derived_path(db)
+    if folder.is_dir():
+        for stale in folder.glob("*.parquet"):
+            stale.unlink()
+    first, last = last_period(today)
+    for by in GROUPINGS:
+        site_waits(db, first, last, by)
+    site_indicators(db, first, last)
+
+
 def derived_path(db: str) -> Path:
     """Where the stored figures live: beside the archive, ``helsekit.histories/`` → ``helsekit.derived/``."""
     return archive.archive_path(db).with_suffix(".derived")

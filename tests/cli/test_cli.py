@@ -20,11 +20,17 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_generate_writes_the_database_and_prints_the_summary(tmp_path):
     target = tmp_path / "out.db"
+    stale = tmp_path / "out.derived" / "waits_by_treatment-0000000000000000.parquet"
+    stale.parent.mkdir()
+    stale.write_bytes(b"left by an earlier database at the same place")
     result = run_cli("generate", "--profile", "tiny", "--db", str(target), "--quiet", "--summary")
     assert result.returncode == 0, result.stderr
     assert target.is_file()
     assert "Syntetiske data" in result.stdout
     assert re.search(r"\b200 citizens\b", result.stdout)
+    # Velg behandlingssted's figures are stored beside the new database, and nothing of the old one is kept
+    stored = sorted(p.name.split("-")[0] for p in stale.parent.glob("*.parquet"))
+    assert stored == ["site_indicators", "waits_by_sector", "waits_by_treatment"]
 
 
 @pytest.mark.parametrize(
