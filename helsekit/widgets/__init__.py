@@ -18,6 +18,7 @@ Everything shown is HTML-escaped. Each root has a CSS class ``hk-…`` as a stab
 * :mod:`.copayments`: egenandeler og frikort: this year's bar toward the egenandelstak, the year per source, earlier years.
 * :mod:`.treatment_sites`: Velg behandlingssted: hospitals compared by waiting time and fristbrudd, a wish to move a referral.
 * :mod:`.cancer_pathway`: pakkeforløp for kreft: the timeline against the standard times, the forløpskoordinator, samvalg.
+* :mod:`.vaccinations`: Vaksiner with the autumn influenza reminder, and Prøvesvar with reference ranges, each a logged read.
 * :mod:`.sections`: tabs for a long page, one component for ``PilotPage.show`` that tells every tab about the actor.
 * :mod:`.page`: what a pilot notebook does first (query string, pilot enabled at the site?).
 """
