@@ -88,26 +88,26 @@ def _write_bundles(folder: Path, parts: list[Rendered], citizens_per_block: int 
     keys = [p.citizens.to_numpy() for p in parts]
     everyone = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
     for block in range(0, everyone.size, citizens_per_block):
-        low, high = everyone[block], everyone[min(block + citizens_per_block, everyone.size) - 1]
-        who, texts = [], []
+        members = everyone[block:block + citizens_per_block]
+        pieces = []  # per part: its entries' text back to back, where each entry starts, and each member's first and last entry
         for part, key in zip(parts, keys):
-            start = int(np.searchsorted(key, low))
-            length = int(np.searchsorted(key, high, "right")) - start
-            url = pc.binary_join_element_wise(f"{part.resource_type}/", part.ids.slice(start, length), "")
-            texts.append(pc.binary_join_element_wise(f'{{"fullUrl":"{identifiers.BASE_URL}', url, '","resource":',
-                                                     part.text.slice(start, length).combine_chunks(),
-                                                     ',"request":{"method":"PUT","url":"', url, '"}}', ""))
-            who.append(key[start:start + length])
-        citizen = np.concatenate(who)
-        order = np.argsort(citizen, kind="stable")  # per citizen: the types in ORDER, each in id order
-        citizen = citizen[order]
-        starts = np.flatnonzero(np.r_[True, citizen[1:] != citizen[:-1]])
-        lists = pa.ListArray.from_arrays(pa.array(np.r_[starts, citizen.size], pa.int32()), pa.concat_arrays(texts).take(pa.array(order)))
-        bundles = pc.binary_join_element_wise('{"resourceType":"Bundle","id":"citizen-', pc.cast(pa.array(citizen[starts]), pa.string()),
-                                              '","type":"transaction","entry":[', pc.binary_join(lists, ","), "]}\n", "")
-        data, offsets = _payload(bundles), _offsets(bundles) - _offsets(bundles)[0]
-        for i, number in enumerate(citizen[starts].tolist()):
-            (folder / f"Patient-{number}.json").write_bytes(data[offsets[i]:offsets[i + 1]])
+            start, stop = np.searchsorted(key, members[0]), np.searchsorted(key, members[-1], "right")
+            url = pc.binary_join_element_wise(f"{part.resource_type}/", part.ids.slice(start, stop - start), "")
+            entries = pc.binary_join_element_wise(f',{{"fullUrl":"{identifiers.BASE_URL}', url, '","resource":',
+                                                  part.text.slice(start, stop - start).combine_chunks(),
+                                                  ',"request":{"method":"PUT","url":"', url, '"}}', "")
+            own = key[start:stop]
+            pieces.append((_payload(entries), _offsets(entries) - _offsets(entries)[0],
+                           np.searchsorted(own, members, "left"), np.searchsorted(own, members, "right")))
+        for i, number in enumerate(members.tolist()):
+            with open(folder / f"Patient-{number}.json", "wb") as out:
+                out.write(f'{{"resourceType":"Bundle","id":"citizen-{number}","type":"transaction","entry":['.encode())
+                skip = 1  # the comma before the first entry
+                for data, offsets, firsts, lasts in pieces:
+                    if lasts[i] > firsts[i]:
+                        out.write(data[offsets[firsts[i]] + skip:offsets[lasts[i]]])
+                        skip = 0
+                out.write(b"]}\n")
     return int(everyone.size)
 
 

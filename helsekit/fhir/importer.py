@@ -7,7 +7,7 @@ one bad resource refuses the whole input, naming the resource and field, and not
   loaded (Patients become citizens and households, Organizations organisations, Practitioners with
   their roles practitioners, and the history tables are written to the archive), all or nothing
   (:class:`helsekit.storage.database.TableWriter`). The bulk-data manifest's transactionTime is the
-  reference date. Columns FHIR does not carry (egenandeler, GP lists, household kinds …) are left empty.
+  reference date (without a manifest: today). Columns FHIR does not carry (egenandeler, GP lists, household kinds …) are left empty.
 * Into a **database with citizens** (a provider feeding a pilot): booked or cancelled Appointments of
   known citizens at known hospitals and GP offices become bookings, in one transaction; the Patient
   and the site may be referenced by helsekit id or by identifier (fødselsnummer, organisasjonsnummer,
@@ -26,9 +26,7 @@ from pathlib import Path
 
 from helsekit.errors import InvalidInput
 from helsekit.fhir import validation
-from helsekit.fhir.export import BUNDLES, MANIFEST, ORDER
-
-LOADED_INTO_NEW = set(ORDER)
+from helsekit.fhir.export import MANIFEST, ORDER
 
 
 @dataclass
@@ -116,6 +114,3 @@ def import_fhir(path: str | Path, db: str, now: dt.datetime | None = None) -> Im
     from helsekit.fhir import load_existing
 
     return load_existing.load(feed, db, now)
-
-
-__all__ = ["BUNDLES", "Feed", "ImportResult", "import_fhir", "read"]

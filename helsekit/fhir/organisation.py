@@ -4,7 +4,6 @@ appointments take place; the kommune on the address as on a Patient's."""
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
 from helsekit.fhir.patient import address_template

@@ -39,7 +39,7 @@ def export(source) -> list[Rendered]:
                            key=pc.binary_join_element_wise(pc.cast(parents["child_id"], pa.string()), pc.cast(parents["parent_id"], pa.string()), "-"),
                            responsible=pc.if_else(parents["foreldreansvar"], "foreldreansvar", pa.scalar(None, pa.string())))
     relation = [
-        f'{{"resourceType":"RelatedPerson","id":"parent-', Col("key", "raw"), '"', ',"active":true', ref("Patient", "child_id", ',"patient":'),
+        *head("RelatedPerson", "key", "parent-"), ',"active":true', ref("Patient", "child_id", ',"patient":'),
         ',"identifier":[{"system":', Col("system"), ',"value":', Col("number"), "}]",
         f',"relationship":[{{"coding":[{{"system":"{ROLE}","code":', Col("role"), "}]}",
         Col("responsible", before=f',{{"coding":[{{"system":"{PARENTAL}","code":', after="}]}"), "]}",
