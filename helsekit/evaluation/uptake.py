@@ -20,11 +20,10 @@ def monthly_visits(data, pilot: Pilot) -> tuple[pd.DataFrame | None, str]:
     visits = metrics.per_pilot_and_site(data.visits, "month").to_pandas()
     per_month = visits[visits["pilot_id"] == pilot.id].groupby("period")["visits"].sum()
     per_month.index = pd.to_datetime(per_month.index)
-    log_start = pd.Timestamp(specs.load("visits")["pilots"]["from"])
-    first = min(pd.Timestamp(pilot.started or log_start), log_start)
-    span = benefits.months(first, data.reference_date - pd.Timedelta(days=1))
+    started = pd.Timestamp(pilot.started or specs.load("visits")["pilots"]["from"])
+    span = benefits.months(started, data.reference_date - pd.Timedelta(days=1))
     uptake = per_month.reindex(span, fill_value=0).rename_axis("month").reset_index(name="visits")
-    own = f"ikke på pilotens startdato {pilot.started}" if pilot.started else "og piloten har ingen startdato i pilot.toml"
-    note = "" if pilot.started == log_start.date() else (
-        f"Merk: besøksloggen lar alle piloter starte {log_start.date().isoformat()} (en modellforutsetning i visits.toml), {own}.")
+    note = "" if pilot.started else (
+        f"Merk: piloten har ingen startdato i pilot.toml; besøksloggen lar den starte {started.date().isoformat()} "
+        "(en modellforutsetning i visits.toml).")
     return uptake, note

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from helsekit import pilots as pilot_registry
+from helsekit.generator import specs
 from helsekit.storage import database
 
 
@@ -37,10 +38,11 @@ class Visitors:
 
 @dataclass
 class PilotSites:
-    """The running pilots and, per pilot, which organisation ids run it."""
+    """The running pilots, per pilot which organisation ids run it, and the day it went live there."""
 
     ids: list[str]
     runs: np.ndarray  # bool [pilot, organisation id]
+    started: list[dt.date]  # pilot.toml ``started``, or visits.toml [pilots] from where a manifest has none
 
 
 def _read(db: str, sql: str) -> pd.DataFrame:
@@ -132,7 +134,8 @@ def pilot_sites(db: str) -> PilotSites:
         for p, pilot in enumerate(running):
             runs[p, site.id] = pilot.runs_at(site)
     runs[:, 0] = False  # 0 stands for "no site"
-    return PilotSites([p.id for p in running], runs)
+    default = dt.date.fromisoformat(specs.load("visits")["pilots"]["from"])
+    return PilotSites([p.id for p in running], runs, [p.started or default for p in running])
 
 
 def age_on(visitors: Visitors, index: np.ndarray, day: int | np.ndarray, year: int) -> np.ndarray:

@@ -121,12 +121,12 @@ def _period(spec: dict, first: dt.date) -> dict:
     return [p for p in periods if dt.date.fromisoformat(p["from"]) <= first][-1] if first >= dt.date.fromisoformat(periods[0]["from"]) else periods[0]
 
 
-def _pilot_choice(ctx: _Context, citizen: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For visits by ``citizen`` (indices), one of the pilots running at the citizen's GP office or
-    nearest hospital, chosen evenly by ``u``, and that site; -1 and 0 where none runs."""
+def _pilot_choice(ctx: _Context, citizen: np.ndarray, u: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For visits by ``citizen`` (indices), one of the ``live`` pilots (bool per pilot) running at the
+    citizen's GP office or nearest hospital, chosen evenly by ``u``, and that site; -1 and 0 where none runs."""
     gp, hospital = ctx.visitors.gp_office[citizen], ctx.visitors.hospital[citizen]
-    at_gp = ctx.pilots.runs[:, gp]  # [pilot, visit]
-    at_hospital = ctx.pilots.runs[:, hospital]
+    at_gp = ctx.pilots.runs[:, gp] & live[:, None]  # [pilot, visit]
+    at_hospital = ctx.pilots.runs[:, hospital] & live[:, None]
     eligible = at_gp | at_hospital
     count = eligible.sum(axis=0)
     pick = (u * count).astype(np.int64)  # the pick-th eligible pilot, counted from 0
@@ -182,10 +182,11 @@ def month_table(ctx: _Context, i: int) -> pa.Table:
 
     pilot = np.full(n, -1, dtype=np.int8)
     site = np.zeros(n, dtype=np.int32)
-    if month.start >= dt.date.fromisoformat(spec["pilots"]["from"]) and ctx.pilots.ids:
+    live = np.array([month.start >= started for started in ctx.pilots.started], dtype=bool)  # whole months after going live
+    if live.any():
         candidate = np.flatnonzero(logged_in)
         candidate = candidate[rng.random(candidate.size) < spec["pilots"]["share"]]
-        pilot[candidate], site[candidate] = _pilot_choice(ctx, np.searchsorted(people.ids, citizen[candidate]), rng.random(candidate.size))
+        pilot[candidate], site[candidate] = _pilot_choice(ctx, np.searchsorted(people.ids, citizen[candidate]), rng.random(candidate.size), live)
         services |= np.where(pilot >= 0, np.int32(1 << names.index("piloter")), np.int32(0))
 
     base = (month.first - dt.date(1970, 1, 1)).days * 86_400

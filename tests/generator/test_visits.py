@@ -165,11 +165,14 @@ def test_each_partition_holds_exactly_the_visits_that_start_in_its_year_and_mont
         assert ((start.dt.year == year) & (start.dt.month == month)).all(), part
 
 
-def test_pilot_visits_come_through_a_running_pilot_at_a_site_where_it_runs(visits, tiny_db):
+def test_pilot_visits_come_through_a_running_pilot_at_a_site_where_it_runs_from_the_first_whole_month_it_is_live(visits, tiny_db):
     pilots = {p.id: p for p in discover()[0] if p.status == "pilot"}
     through = visits[visits["pilot_id"].notna()]
     assert len(through) > 0
-    assert through["start"].min() >= pd.Timestamp(SPEC["pilots"]["from"])
+    for pilot_id, first in through.groupby("pilot_id", observed=True)["start"].min().items():
+        started = pd.Timestamp(pilots[pilot_id].started or SPEC["pilots"]["from"])
+        first_whole_month = started if started.day == 1 else started + pd.offsets.MonthBegin(1)
+        assert first >= first_whole_month, (pilot_id, first, started)
     assert through["logged_in"].all()
     assert (through["services"] & (1 << SPEC["services"]["names"].index("piloter"))).gt(0).all()
     assert visits.loc[visits["pilot_id"].isna(), "site_id"].isna().all()
