@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from helsekit.services import access, gp_services, messages, roster
 from helsekit.services import appointments as appointment_service
+from helsekit.services import referrals as referral_service
 from helsekit.services.actors import Actor
+from helsekit.errors import HelsekitError
 from helsekit.storage.database import engine_for
 from helsekit.widgets.appointments import AppointmentsPanel
 from helsekit.widgets.page import PilotPage
@@ -116,7 +118,23 @@ def test_the_e_konsultasjon_page_logs_in_the_querys_citizen(work):
 
 # --- sykehustimer ---------------------------------------------------------------------------------
 
-REFERRED = 30  # in the tiny database (seed 42): an active referral to Søreid sykehus with a coming appointment
+@pytest.fixture(scope="module")
+def referred(tiny_db) -> int:
+    """The first adult of the tiny database with an active referral and a coming hospital appointment."""
+    import helsekit
+
+    booked = helsekit.open(tiny_db).hospital_appointments.query("status == 'booked'")["citizen_id"]
+    with Session(engine_for(tiny_db)) as session:
+        now = access.reference_now(session)
+        for citizen in sorted(set(booked)):
+            actor = Actor(int(citizen), int(citizen))
+            try:
+                active = referral_service.view(session, actor, now).active
+            except HelsekitError:  # a child: the policy refuses their own log-in
+                continue
+            if active:
+                return int(citizen)
+    pytest.fail("the tiny database has no adult with an active referral and a coming hospital appointment")
 
 
 def test_sykehustimer_runs_at_hospitals_of_the_tiny_and_default_databases(tiny_db, default_db):
@@ -125,10 +143,10 @@ def test_sykehustimer_runs_at_hospitals_of_the_tiny_and_default_databases(tiny_d
         assert found and all(o.kind == "hospital" for o in found)
 
 
-def test_the_referral_tabs_show_each_referrals_timeline_and_rights_text(tiny_db):
-    panel = ReferralsPanel(sessions(tiny_db), Actor(REFERRED, REFERRED))
+def test_the_referral_tabs_show_each_referrals_timeline_and_rights_text(tiny_db, referred):
+    panel = ReferralsPanel(sessions(tiny_db), Actor(referred, referred))
     view = panel.view
-    assert view.active, "the tiny database's citizen 30 should have an active referral"
+    assert view.active
     first = view.active[0]
     assert f"hk-referral-{first.referral_id}" in panel.active.value
     assert all(change.status in panel.active.value for change in first.history)
@@ -138,21 +156,21 @@ def test_the_referral_tabs_show_each_referrals_timeline_and_rights_text(tiny_db)
     assert panel.tabs.selected_index == 0
 
 
-def test_the_referral_card_escapes_what_it_shows(tiny_db):
-    panel = ReferralsPanel(sessions(tiny_db), Actor(REFERRED, REFERRED))
+def test_the_referral_card_escapes_what_it_shows(tiny_db, referred):
+    panel = ReferralsPanel(sessions(tiny_db), Actor(referred, referred))
     hostile = dataclasses.replace(panel.view.active[0], hospital_name=HOSTILE, referrer_name=HOSTILE)
     shown = card(hostile)
     assert HOSTILE not in shown and shown.count(ESCAPED) == 2
 
 
-def test_referrals_of_a_stranger_are_refused_in_bokmal(tiny_db):
-    panel = ReferralsPanel(sessions(tiny_db), Actor(REFERRED, REFERRED + 1))
+def test_referrals_of_a_stranger_are_refused_in_bokmal(tiny_db, referred):
+    panel = ReferralsPanel(sessions(tiny_db), Actor(referred, referred + 1))
     assert "hk-note-error" in panel.status.value and panel.active.value == ""
 
 
 @pytest.fixture()
-def hospital(work) -> AppointmentsPanel:
-    return AppointmentsPanel(sessions(work), Actor(REFERRED, REFERRED), kinds=("sykehus",), booking=False, questions=True)
+def hospital(work, referred) -> AppointmentsPanel:
+    return AppointmentsPanel(sessions(work), Actor(referred, referred), kinds=("sykehus",), booking=False, questions=True)
 
 
 def test_the_hospital_list_holds_only_hospital_appointments_and_offers_no_booking(hospital):
