@@ -38,13 +38,18 @@ class ExportResult:
     seconds: float
 
 
-def render_all(source: Source) -> dict[str, list[Rendered]]:
-    """Every resource of the database (or of the chosen citizens), by type."""
+#: Modules of resources about one citizen each, and of resources every citizen shares (written once).
+CITIZEN_MODULES = (patient, related_persons, flags, consents, referrals, appointments, documents, medications, copayments, messages, audit)
+SHARED_MODULES = (organisation, practitioner)
+
+
+def render_all(source: Source, modules=CITIZEN_MODULES + SHARED_MODULES) -> dict[str, list[Rendered]]:
+    """Every resource of ``modules`` for the source's citizens, by type in ORDER."""
     found: dict[str, list[Rendered]] = {t: [] for t in ORDER}
-    for part in (patient.export(source), *related_persons.export(source), *organisation.export(source), *practitioner.export(source),
-                 *flags.export(source), *consents.export(source), *referrals.export(source),
-                 *appointments.export(source), *documents.export(source), *medications.export(source), *copayments.export(source), *messages.export(source), *audit.export(source)):
-        found[part.resource_type].append(part)
+    for module in modules:
+        parts = module.export(source)
+        for part in parts if isinstance(parts, list) else [parts]:
+            found[part.resource_type].append(part)
     return found
 
 
@@ -59,11 +64,12 @@ def _payload(array: pa.Array) -> memoryview:
     return memoryview(array.buffers()[2])[offsets[0]:offsets[-1]]
 
 
-def _write_lines(path: Path, texts: list[pa.ChunkedArray]) -> int:
+def _write_lines(out, texts: list[pa.ChunkedArray]) -> int:
+    """Write each text as a line to the open file ``out``; returns how many."""
     count = 0
-    with open(path, "wb") as out:
-        for text in texts:
-            for chunk in text.chunks:
+    for text in texts:
+        for chunk in text.chunks:
+            if len(chunk):
                 out.write(_payload(pc.binary_join_element_wise(chunk, "\n", "")))
                 count += len(chunk)
     return count
@@ -81,9 +87,6 @@ def _by_citizen(part: Rendered) -> Rendered:
 
 def _write_bundles(folder: Path, parts: list[Rendered], citizens_per_block: int = 2_000) -> int:
     """One transaction Bundle per citizen (PUT with helsekit's ids), the Patient first, then the types in ORDER."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.json"):
-        old.unlink()
     parts = [_by_citizen(p) for p in parts]
     keys = [p.citizens.to_numpy() for p in parts]
     everyone = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
@@ -111,18 +114,36 @@ def _write_bundles(folder: Path, parts: list[Rendered], citizens_per_block: int 
     return int(everyone.size)
 
 
-def export_fhir(db: str, out: str | Path, citizens: list[int] | None = None) -> ExportResult:
-    """Write the database's resources to ``out`` (see the module docstring); ``citizens`` limits it to those ids."""
+def export_fhir(db: str, out: str | Path, citizens: list[int] | None = None, citizens_per_block: int = 10_000) -> ExportResult:
+    """Write the database's resources to ``out`` (see the module docstring); ``citizens`` limits it to those ids.
+
+    Citizens are rendered ``citizens_per_block`` at a time (the JSON of ``default`` whole is some 20 GB),
+    so within a type the resources come block by block, in id order within each.
+    """
     started = time.perf_counter()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    found = render_all(Source(db, citizens))
-    counts = {t: _write_lines(out / f"{t}.ndjson", [p.text for p in found[t]]) for t in ORDER}
-    bundles = _write_bundles(out / BUNDLES, [p for t in ORDER for p in found[t] if p.citizens is not None])
+    (out / BUNDLES).mkdir(parents=True, exist_ok=True)
+    for old in (out / BUNDLES).glob("*.json"):
+        old.unlink()
+    source = Source(db, citizens)
+    counts, bundles = dict.fromkeys(ORDER, 0), 0
+    files = {t: open(out / f"{t}.ndjson", "wb") for t in ORDER}
+    try:
+        for t, parts in render_all(source, SHARED_MODULES).items():
+            counts[t] += _write_lines(files[t], [p.text for p in parts])
+        everyone = source.sql("citizen")["id"].to_numpy()
+        for block in range(0, everyone.size, citizens_per_block):
+            found = render_all(source.only(everyone[block:block + citizens_per_block]), CITIZEN_MODULES)
+            for t, parts in found.items():
+                counts[t] += _write_lines(files[t], [p.text for p in parts])
+            bundles += _write_bundles(out / BUNDLES, [p for t in ORDER for p in found[t]])
+    finally:
+        for file in files.values():
+            file.close()
     meta = read_meta(db)
     manifest = {
-        "transactionTime": f"{meta['reference_date']}T00:00:00Z" if "reference_date" in meta else None, "request": "helsekit export fhir", "requiresAccessToken": False,
-        "output": [{"type": t, "url": f"{t}.ndjson", "count": counts[t]} for t in ORDER], "error": [],
+        "transactionTime": f"{meta['reference_date']}T00:00:00Z" if "reference_date" in meta else None, "request": "helsekit export fhir",
+        "requiresAccessToken": False, "output": [{"type": t, "url": f"{t}.ndjson", "count": counts[t]} for t in ORDER], "error": [],
         "extension": {"helsekit": {"label": SYNTHETIC_DATA_LABEL, "fhirVersion": "4.0.1", "citizens": "all" if citizens is None else sorted(set(citizens))}},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

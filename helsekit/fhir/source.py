@@ -31,6 +31,13 @@ class Source:
         self.engine = engine_for(db)
         self._cache: dict[str, pa.Table] = {}
 
+    def only(self, citizens) -> Source:
+        """The same tables (read once, shared) limited to ``citizens``."""
+        view = Source.__new__(Source)
+        view.db, view.engine, view._cache = self.db, self.engine, self._cache
+        view.citizens = pa.array(sorted(int(c) for c in citizens), pa.int64())
+        return view
+
     def sql(self, name: str, limited: bool = True) -> pa.Table:
         """A SQL table in primary-key order; the rows of the chosen citizens unless ``limited`` is false."""
         if name not in self._cache:
@@ -43,9 +50,12 @@ class Source:
 
     def history(self, name: str, columns: list[str]) -> pa.Table:
         """A history table's ``columns`` (stored in citizen and time order), limited to the chosen citizens."""
-        if name not in archive.tables(self.db):
-            raise FileNotFoundError(archive.archive_path(self.db) / name)
-        return self._limit(archive.read(self.db, name, columns), "citizen_id")
+        key = f"history:{name}:{','.join(columns)}"
+        if key not in self._cache:
+            if name not in archive.tables(self.db):
+                raise FileNotFoundError(archive.archive_path(self.db) / name)
+            self._cache[key] = archive.read(self.db, name, columns)
+        return self._limit(self._cache[key], "citizen_id")
 
     def _limit(self, table: pa.Table, key: str) -> pa.Table:
         if self.citizens is None or key not in table.column_names:
