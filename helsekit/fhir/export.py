@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +65,30 @@ def _payload(array: pa.Array) -> memoryview:
     return memoryview(array.buffers()[2])[offsets[0]:offsets[-1]]
 
 
-def _write_lines(out, texts: list[pa.ChunkedArray]) -> int:
-    """Write each text as a line to the open file ``out``; returns how many."""
-    count = 0
-    for text in texts:
-        for chunk in text.chunks:
-            if len(chunk):
-                out.write(_payload(pc.binary_join_element_wise(chunk, "\n", "")))
-                count += len(chunk)
-    return count
+class _Lines:
+    """An NDJSON file being written, and how many lines it has."""
+
+    def __init__(self, path: Path) -> None:
+        self.file, self.count = open(path, "wb"), 0
+
+    def write(self, texts: list[pa.ChunkedArray]) -> None:
+        """Write each text as a line."""
+        for text in texts:
+            for chunk in text.chunks:
+                if len(chunk):
+                    self.file.write(_payload(pc.binary_join_element_wise(chunk, "\n", "")))
+                    self.count += len(chunk)
+
+    def close(self) -> None:
+        """Close the file."""
+        self.file.close()
+
+
+def _write_block(files: dict[str, _Lines], folder: Path, found: dict[str, list[Rendered]]) -> None:
+    """One block of citizens: its lines of each NDJSON file and its bundles."""
+    for t, parts in found.items():
+        files[t].write([p.text for p in parts])
+    _write_bundles(folder, [p for t in ORDER for p in found[t]])
 
 
 def _by_citizen(part: Rendered) -> Rendered:
@@ -126,17 +142,22 @@ def export_fhir(db: str, out: str | Path, citizens: list[int] | None = None, cit
     for old in (out / BUNDLES).glob("*.json"):
         old.unlink()
     source = Source(db, citizens)
-    counts, bundles = dict.fromkeys(ORDER, 0), 0
-    files = {t: open(out / f"{t}.ndjson", "wb") for t in ORDER}
+    files = {t: _Lines(out / f"{t}.ndjson") for t in ORDER}
     try:
         for t, parts in render_all(source, SHARED_MODULES).items():
-            counts[t] += _write_lines(files[t], [p.text for p in parts])
+            files[t].write([p.text for p in parts])
         everyone = source.sql("citizen")["id"].to_numpy()
-        for block in range(0, everyone.size, citizens_per_block):
-            found = render_all(source.only(everyone[block:block + citizens_per_block]), CITIZEN_MODULES)
-            for t, parts in found.items():
-                counts[t] += _write_lines(files[t], [p.text for p in parts])
-            bundles += _write_bundles(out / BUNDLES, [p for t in ORDER for p in found[t]])
+        # One thread writes a block while this one renders the next (Arrow's kernels and file writes release the GIL).
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            writing = None
+            for block in range(0, everyone.size, citizens_per_block):
+                found = render_all(source.only(everyone[block:block + citizens_per_block]), CITIZEN_MODULES)
+                if writing is not None:
+                    writing.result()  # blocks are written in order, one at a time
+                writing = writer.submit(_write_block, files, out / BUNDLES, found)
+            if writing is not None:
+                writing.result()
+        counts = {t: files[t].count for t in ORDER}
     finally:
         for file in files.values():
             file.close()
@@ -147,4 +168,4 @@ def export_fhir(db: str, out: str | Path, citizens: list[int] | None = None, cit
         "extension": {"helsekit": {"label": SYNTHETIC_DATA_LABEL, "fhirVersion": "4.0.1", "citizens": "all" if citizens is None else sorted(set(citizens))}},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return ExportResult(out, counts, bundles, time.perf_counter() - started)
+    return ExportResult(out, counts, int(everyone.size), time.perf_counter() - started)
