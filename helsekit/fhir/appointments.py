@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
 from helsekit.fhir.parse import int_id, local_time, participant
-from helsekit.fhir.render import Col, Rendered, head, ref, rendered, with_columns
+from helsekit.fhir.render import Col, Rendered, head, mapped, ref, rendered, with_columns
 from helsekit.generator import specs
 
 SERVICE = ids.helsekit_system("appointment-kind")
@@ -26,13 +26,6 @@ def slot_minutes() -> dict[str, int]:
     """Minutes per slot in the fastlege's and the hospital's calendars (specs gp_contacts and referrals)."""
     return {"gp": specs.load("gp_contacts")["booking"]["slot_minutes"],
             "sh": specs.load("referrals")["hospital_appointments"]["slot_minutes"]}
-
-
-def _status(values: pa.ChunkedArray) -> pa.Array:
-    out = values
-    for ours, theirs in STATUS.items():
-        out = pc.replace_substring_regex(out, f"^{ours}$", theirs)
-    return out
 
 
 def export(source) -> list[Rendered]:
@@ -48,7 +41,7 @@ def export(source) -> list[Rendered]:
     ):
         table = table.sort_by(id_column)
         end = pc.add(table["start"], pa.scalar(minutes[prefix] * 60_000, pa.duration("ms")))
-        table = with_columns(table, fhir_status=_status(table["status"]), end=end)
+        table = with_columns(table, fhir_status=mapped(table["status"], STATUS), end=end)
         practitioner = [ref("Practitioner", "practitioner_id", ',{"actor":', ',"status":"accepted"}')] if prefix == "gp" else []
         template = [
             *head("Appointment", id_column, f"{prefix}-"), ',"status":', Col("fhir_status"),

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
-from helsekit.fhir.render import Col, Rendered, ref, rendered, with_columns
+from helsekit.fhir.render import Col, Rendered, mapped, ref, rendered, with_columns
 
 SOURCE = ids.helsekit_system("egenandel-source")
 SHORT = {"gp_contact": "lege", "blue_prescription": "resept", "outpatient": "poliklinikk", "travel": "reise"}
@@ -21,19 +21,15 @@ SERVICE = {"gp_contact": ("Appointment", "gp-"), "blue_prescription": ("Medicati
 COLUMNS = ["citizen_id", "date", "source", "source_id", "egenandel", "charged", "frikort"]
 
 
-def _mapped(values, mapping: dict[str, str]) -> pa.Array:
-    return pc.take(pa.array(list(mapping.values())), pc.index_in(values, value_set=pa.array(list(mapping))))
-
-
 def export(source) -> list[Rendered]:
     """Every egenandel as a ChargeItem."""
     table = source.history("copayments", COLUMNS).sort_by([("citizen_id", "ascending"), ("date", "ascending"), ("source", "ascending"),
                                                             ("source_id", "ascending")])
     kinds = {s: k for s, (k, _) in SERVICE.items()}
     prefixes = {s: p for s, (_, p) in SERVICE.items()}
-    service = pc.binary_join_element_wise(_mapped(table["source"], kinds), "/", _mapped(table["source"], prefixes),
+    service = pc.binary_join_element_wise(mapped(table["source"], kinds), "/", mapped(table["source"], prefixes),
                                           pc.cast(table["source_id"], pa.string()), "")
-    table = with_columns(table, key=pc.binary_join_element_wise(_mapped(table["source"], SHORT), pc.cast(table["source_id"], pa.string()), "-"),
+    table = with_columns(table, key=pc.binary_join_element_wise(mapped(table["source"], SHORT), pc.cast(table["source_id"], pa.string()), "-"),
                          status=pc.if_else(table["frikort"], "not-billable", "billed"), service=service)
     template = [
         '{"resourceType":"ChargeItem","id":"', Col("key", "raw"), '","status":', Col("status"),

@@ -7,12 +7,9 @@ prescription from an expired one (both completed), so helsekit's own status is t
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from helsekit.fhir import identifiers as ids
 from helsekit.fhir.parse import int_id
-from helsekit.fhir.render import Col, Rendered, head, ref, rendered, with_columns
+from helsekit.fhir.render import Col, Rendered, head, mapped, ref, rendered, with_columns
 
 KIND = ids.helsekit_system("prescription-kind")
 STATUS = ids.helsekit_system("prescription-status")
@@ -29,8 +26,7 @@ def _medication(before: str) -> list:
 def export(source) -> list[Rendered]:
     """Every prescription as a MedicationRequest and every dispensing as a MedicationDispense."""
     prescriptions = source.history("prescriptions", REQUEST_COLUMNS).sort_by("prescription_id")
-    status = pc.take(pa.array(list(FHIR_STATUS.values())), pc.index_in(prescriptions["status"], value_set=pa.array(list(FHIR_STATUS))))
-    prescriptions = with_columns(prescriptions, fhir_status=status)
+    prescriptions = with_columns(prescriptions, fhir_status=mapped(prescriptions["status"], FHIR_STATUS))
     requests = [
         *head("MedicationRequest", "prescription_id"), ',"status":', Col("fhir_status"),
         f',"statusReason":{{"coding":[{{"system":"{STATUS}","code":', Col("status"), "}]}", ',"intent":"order"',

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
 from helsekit.fhir.parse import int_id
-from helsekit.fhir.render import Col, Rendered, head, ref, rendered, with_columns
+from helsekit.fhir.render import Col, Rendered, head, mapped, ref, rendered, with_columns
 
 SECTOR = ids.helsekit_system("sector")
 STATUS = ids.helsekit_system("henvisningsstatus")
@@ -27,12 +27,6 @@ ANSWER = {"rett_til_helsehjelp": "2", "videresendt": "3", "avvist": "4"}  # kode
 ANSWER_BACK = {"1": "rett_til_helsehjelp", "2": "rett_til_helsehjelp", "3": "videresendt", "4": "avvist"}
 
 
-def _mapped(values: pa.ChunkedArray, mapping: dict[str, str], default: str | None = None) -> pa.Array:
-    keys, codes = pa.array(list(mapping)), pa.array(list(mapping.values()))
-    found = pc.take(codes, pc.index_in(values, value_set=keys))
-    return found if default is None else pc.fill_null(found, default)
-
-
 def export(source) -> list[Rendered]:
     """Every referral as a ServiceRequest and a Task."""
     table = source.history("referrals", ["referral_id", "citizen_id", "referred_by_office_id", "referred_by_id", "hospital_id", "sector",
@@ -41,7 +35,7 @@ def export(source) -> list[Rendered]:
                                 pc.if_else(pc.is_in(table["status"], value_set=pa.array(CLOSED)), "completed", "active"))
     office_requester = pc.if_else(pc.is_null(table["referred_by_id"]), table["referred_by_office_id"], pa.scalar(None, pa.int64()))
     table = with_columns(table, request_status=request_status, office_requester=office_requester,
-                         task_status=_mapped(table["status"], TASK_STATUS), answer=_mapped(table["outcome"], ANSWER))
+                         task_status=mapped(table["status"], TASK_STATUS), answer=mapped(table["outcome"], ANSWER))
     requests = [
         *head("ServiceRequest", "referral_id"), ',"status":', Col("request_status"), ',"intent":"order"',
         f',"category":[{{"coding":[{{"system":"{SECTOR}","code":', Col("sector"), "}]}]",

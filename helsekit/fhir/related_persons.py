@@ -12,16 +12,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
-from helsekit.fhir.render import Col, Rendered, head, ref, rendered, with_columns
+from helsekit.fhir.render import Col, Rendered, head, mapped, ref, rendered, with_columns
 
 ROLE = ids.ROLE_CODES
 RELATION = {"mother": "MTH", "father": "FTH", "step_mother": "STPMTH", "step_father": "STPFTH"}
 PARENTAL = ids.helsekit_system("parental-responsibility")
 FULLMAKT = ids.helsekit_system("fullmakt-scope")
-
-
-def _mapped(values, mapping: dict[str, str]) -> pa.Array:
-    return pc.take(pa.array(list(mapping.values())), pc.index_in(values, value_set=pa.array(list(mapping))))
 
 
 def _numbers(source, table: pa.Table, column: str) -> pa.Table:
@@ -35,7 +31,7 @@ def _numbers(source, table: pa.Table, column: str) -> pa.Table:
 def export(source) -> list[Rendered]:
     """Parent relations and fullmakter as RelatedPersons (ids ``parent-<child>-<parent>`` and ``fullmakt-<id>``)."""
     parents = _numbers(source, source.sql("parent_relation"), "parent_id").sort_by([("child_id", "ascending"), ("parent_id", "ascending")])
-    parents = with_columns(parents, role=_mapped(parents["relation"], RELATION),
+    parents = with_columns(parents, role=mapped(parents["relation"], RELATION),
                            key=pc.binary_join_element_wise(pc.cast(parents["child_id"], pa.string()), pc.cast(parents["parent_id"], pa.string()), "-"),
                            responsible=pc.if_else(parents["foreldreansvar"], "foreldreansvar", pa.scalar(None, pa.string())))
     relation = [

@@ -147,3 +147,8 @@ def with_columns(table: pa.Table, **columns) -> pa.Table:
         else:
             table = table.append_column(name, values)
     return table
+
+
+def mapped(values, mapping: dict[str, str]) -> pa.Array:
+    """Each value's entry in ``mapping`` (null for a value it lacks)."""
+    return pc.take(pa.array(list(mapping.values()), pa.string()), pc.index_in(values, value_set=pa.array(list(mapping), pa.string())))
