@@ -57,3 +57,16 @@ def test_the_cli_prints_one_error_line_and_exits_2(tiny_export, tmp_path, capsys
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and error.startswith(f"error: Patient/{patient} field birthDate:")
     assert not (tmp_path / "new.db").exists()
+
+
+def test_the_export_command_names_a_bad_citizens_list_and_writes_nothing(tiny_db, tmp_path, capsys):
+    assert main(["export", "fhir", "--db", tiny_db, "--out", str(tmp_path / "out"), "--citizens", "1,two"]) == 2
+    assert capsys.readouterr().err == "error: citizens must be citizen ids separated by commas, got '1,two'\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_export_command_says_what_it_wrote_and_that_the_data_are_synthetic(tiny_db, tmp_path, capsys):
+    assert main(["export", "fhir", "--db", tiny_db, "--out", str(tmp_path / "out"), "--citizens", "1,2"]) == 0
+    printed = capsys.readouterr().out
+    assert "Patient 2," in printed and "2 transaction bundles" in printed and printed.rstrip().endswith("Syntetiske data")
+    assert sorted(p.name for p in (tmp_path / "out" / "bundles").iterdir()) == ["Patient-1.json", "Patient-2.json"]
