@@ -41,7 +41,8 @@ def _resolve(session: Session, actor: dict | None, model, by_identifier) -> obje
     if actor is None:
         return None
     if "reference" in actor:
-        return session.get(model, int(actor["reference"].split("/")[1]))
+        local = actor["reference"].split("/")[-1]
+        return session.get(model, int(local)) if local.isdigit() else None  # another system's id names nobody here
     identifier = actor.get("identifier", {})
     column = by_identifier(identifier.get("system"))
     return None if column is None else session.exec(select(model).where(column == identifier.get("value"))).first()

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from helsekit.errors import InvalidInput
 from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, medications, messages, organisation, patient, practitioner,
                           referrals, related_persons)
 from helsekit.fhir.importer import Feed, ImportResult
@@ -92,6 +93,24 @@ def _kommuner(citizens: dict[str, list]) -> tuple[dict, dict]:
     return kommune, fylke
 
 
+def _tables(by_type: dict[str, list[dict]]) -> tuple[dict, dict]:
+    """The SQL tables and history tables the resources make."""
+    people, households = patient.load(by_type.get("Patient", []))
+    kommune, fylke = _kommuner(people)
+    parents, fullmakter = related_persons.load(by_type.get("RelatedPerson", []), dict(zip(people["person_number"], people["id"])))
+    sql = {"fylke": fylke, "kommune": kommune, "household": households, "citizen": people,
+           "organisation": organisation.load(by_type.get("Organization", []), patient.kommune_of),
+           "practitioner": practitioner.load(by_type.get("Practitioner", []), by_type.get("PractitionerRole", [])),
+           "parent_relation": parents, "fullmakt": fullmakter, "critical_information": flags.load(by_type.get("Flag", [])),
+           "helsenorge_profile": consents.load(by_type.get("Consent", []))}
+    histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
+                 **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
+                 **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", [])),
+                 "copayments": copayments.load(by_type.get("ChargeItem", [])), "messages": messages.load(by_type.get("Communication", [])),
+                 "access_log": audit.load(by_type.get("AuditEvent", []))}
+    return sql, histories
+
+
 def load(feed: Feed, db: str) -> ImportResult:
     """Write every resource of ``feed`` into a new database at ``db``, all or nothing."""
     result = ImportResult(db, "new database")
@@ -112,18 +131,13 @@ def load(feed: Feed, db: str) -> ImportResult:
             continue
         by_type.setdefault(kind, []).append(resource)
         result.loaded[kind] += 1
-    people, households = patient.load(by_type.get("Patient", []))
-    kommune, fylke = _kommuner(people)
-    parents, fullmakter = related_persons.load(by_type.get("RelatedPerson", []), dict(zip(people["person_number"], people["id"])))
-    sql = {"fylke": fylke, "kommune": kommune, "household": households, "citizen": people,
-           "organisation": organisation.load(by_type.get("Organization", []), patient.kommune_of),
-           "practitioner": practitioner.load(by_type.get("Practitioner", []), by_type.get("PractitionerRole", [])),
-           "parent_relation": parents, "fullmakt": fullmakter, "critical_information": flags.load(by_type.get("Flag", [])),
-           "helsenorge_profile": consents.load(by_type.get("Consent", []))}
-    histories = {"referrals": referrals.load(by_type.get("ServiceRequest", []), by_type.get("Task", [])),
-                 **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
-                 **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", [])),
-                 "copayments": copayments.load(by_type.get("ChargeItem", [])), "messages": messages.load(by_type.get("Communication", [])), "access_log": audit.load(by_type.get("AuditEvent", []))}
+    try:
+        sql, histories = _tables(by_type)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as error:
+        raise InvalidInput(
+            f"the resources are valid R4 but not in the form a helsekit export writes ({type(error).__name__}: {error}): a new "
+            "database is loaded only from a helsekit export, and a provider's appointments into a database with citizens",
+            f"Ressursene er gyldig FHIR R4, men ikke slik helsekit eksporterer dem ({error}).", "fhir") from None
     block_size = int(specs.load("histories")["blocks"]["citizens"])
     writer = TableWriter(db)
     try:

@@ -70,3 +70,12 @@ def test_the_export_command_says_what_it_wrote_and_that_the_data_are_synthetic(t
     printed = capsys.readouterr().out
     assert "Patient 2," in printed and "2 transaction bundles" in printed and printed.rstrip().endswith("Syntetiske data")
     assert sorted(p.name for p in (tmp_path / "out" / "bundles").iterdir()) == ["Patient-1.json", "Patient-2.json"]
+
+
+def test_valid_r4_that_is_not_a_helsekit_export_is_refused_for_a_new_database(tmp_path):
+    patient = {"resourceType": "Patient", "id": "1", "identifier": [{"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "17912099997"}],
+               "name": [{"family": "Berg", "given": ["Ola"]}], "gender": "male", "birthDate": "2020-11-17"}  # no address: valid R4, but helsekit needs the kommune
+    (tmp_path / "Patient.ndjson").write_text(json.dumps(patient) + "\n")
+    with pytest.raises(InvalidInput, match=r"^the resources are valid R4 but not in the form a helsekit export writes \(KeyError: 'address'\)"):
+        import_fhir(tmp_path, str(tmp_path / "new.db"))
+    assert not (tmp_path / "new.db").exists()

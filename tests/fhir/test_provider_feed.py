@@ -68,3 +68,13 @@ def test_importing_the_same_feed_twice_books_each_time_once(fed):
                                                            "2025-06-16 10:00 in that calendar is already booked"]
     with Session(engine_for(work)) as session:
         assert len(session.exec(select(Booking).where(Booking.citizen_id == subject.id)).all()) == 2
+
+
+def test_an_appointment_for_a_patient_known_only_by_another_systems_id_is_skipped(fed):
+    work, _, hospital, bundle = fed
+    feed = json.loads(bundle.read_text())
+    feed["entry"][0]["resource"]["participant"][0]["actor"] = {"reference": "Patient/dips-4711"}
+    bundle.write_text(json.dumps(feed))
+    result = import_fhir(bundle, work)
+    assert result.loaded["Appointment"] == 1
+    assert result.skipped[0] == ("Appointment/p1", "its Patient is not a citizen of this database")
