@@ -28,6 +28,7 @@ RESEPTGRUPPE = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-7421"
 HENVISNING_ANSWER = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-9148"
 ATC = "http://www.whocc.no/atc"
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"  # HTEST: test health data (synthetic)
 ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 DICOM = "http://dicom.nema.org/resources/ontology/DCM"  # AuditEvent types
@@ -43,4 +44,4 @@ def helsekit_system(name: str) -> str:
 
 
 #: Every code system a helsekit resource may use; validation refuses any other.
-CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ROLE_CODES, CONSENT_SCOPE, DICOM, KOMMUNE_CODES)
+CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ACT_REASON, ROLE_CODES, CONSENT_SCOPE, DICOM, KOMMUNE_CODES)

@@ -1,7 +1,8 @@
 """Patient: a citizen, with the fødselsnummer or D-nummer in its no-basis system and the kommune on the address.
 
 An address is the household's (its ``id`` is ``household-<id>``, so citizens at one address stay one
-household). Address protection (§3.7) is a security label: fortrolig (kode 7) R, strengt fortrolig
+household). Every Patient is labelled HTEST (v3 ActReason *test health data*): the person is synthetic,
+and a system that loads the export can tell. Address protection (§3.7) is a security label: fortrolig (kode 7) R, strengt fortrolig
 (kode 6) V; a strengt fortrolig address is not exported beyond the kommune (§3.7: nobody may see it).
 """
 
@@ -54,7 +55,8 @@ def export(source) -> Rendered:
     table = with_columns(table, address=render(table, address_template()))
     template = [
         *head("Patient", "id"),
-        Col("security", before=f',"meta":{{"security":[{{"system":"{ids.CONFIDENTIALITY}","code":', after="}]}"),
+        f',"meta":{{"security":[{{"system":"{ids.ACT_REASON}","code":"HTEST","display":"test health data"}}',
+        Col("security", before=f',{{"system":"{ids.CONFIDENTIALITY}","code":', after="}"), "]}",
         ',"identifier":[{"system":', Col("system"), ',"value":', Col("person_number"), "}]",
         ',"name":[{"family":', Col("family_name"), ',"given":[', Col("given_name"), "]}]",
         Col("telecom", "raw", ',"telecom":[', "]"),

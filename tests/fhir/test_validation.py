@@ -111,3 +111,9 @@ def test_an_audit_event_names_the_citizen_whose_record_was_opened_by_hl7_norways
         assert extension["valueReference"]["reference"] == f"Patient/{entry['citizen_id']}"
         assert event["agent"][0]["who"]["reference"] == f"Practitioner/{entry['practitioner_id']}"
         assert event["purposeOfEvent"][0]["coding"][0]["code"] == entry["reason"]
+
+
+def test_every_patient_is_labelled_as_test_health_data(tiny_export):
+    for patient in _resources(tiny_export, "Patient"):
+        assert {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HTEST",
+                "display": "test health data"} in patient["meta"]["security"]
