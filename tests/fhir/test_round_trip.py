@@ -74,3 +74,25 @@ def test_the_fhir_benchmark_runs_on_a_given_database(tiny_db):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "resources/s" in result.stdout and "byte-identical: True" in result.stdout and ", 0 invalid" in result.stdout
+
+
+def test_protected_addresses_are_labelled_and_a_strengt_fortrolig_address_leaves_only_the_kommune(tiny_db, tmp_path):
+    import sqlalchemy as sa
+
+    from helsekit.fhir.importer import import_fhir
+    from helsekit.storage.database import engine_for
+    from helsekit.storage.sandbox import sandbox
+
+    work = sandbox(tiny_db, tmp_path / "sandbox")
+    with engine_for(work).begin() as connection:
+        connection.execute(sa.text("UPDATE citizen SET address_protection = 'fortrolig' WHERE id = 1"))
+        connection.execute(sa.text("UPDATE citizen SET address_protection = 'strengt_fortrolig' WHERE id = 2"))
+    export_fhir(work, tmp_path / "first", [1, 2])
+    patients = {p["id"]: p for p in map(json.loads, (tmp_path / "first" / "Patient.ndjson").read_text().splitlines())}
+    labels = {i: [s["code"] for s in p["meta"]["security"]] for i, p in patients.items()}
+    assert labels == {"1": ["HTEST", "R"], "2": ["HTEST", "V"]}  # v3 Confidentiality: restricted, very restricted (§3.7)
+    assert "line" in patients["1"]["address"][0]
+    assert set(patients["2"]["address"][0]) == {"extension", "district"}  # kode 6: no street, postal code or household
+    import_fhir(tmp_path / "first", str(tmp_path / "again.db"))
+    export_fhir(str(tmp_path / "again.db"), tmp_path / "second", [1, 2])
+    assert files_of(tmp_path / "second") == files_of(tmp_path / "first")
