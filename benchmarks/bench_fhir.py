@@ -43,6 +43,7 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (see the module docstring); always returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=None, help="an existing database (default: generate default, seed 42)")
     parser.add_argument("--every", type=int, default=100, help="validate every N-th resource of each type (1: all; default 100)")
