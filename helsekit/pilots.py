@@ -12,7 +12,7 @@ Each pilot is a folder ``pilots/<id>/`` with a manifest, ``pilot.toml``::
     [sites]
     ids = [1140, 1141]                    # explicit treatment sites (organisation ids), and/or
     kind = "gp_office"                    # a selector: every site of this kind ...
-    kommune = "0301"                      # ... in this kommune (optional)
+    kommune = "0301"                      # ... in this kommune, or these: ["0301", "5001"] (optional)
     [[benefits]]                          # the effects it promises (issue #10), each a metric of
     metric = "no_show_rate"               # synthetic_data/specs/evaluation.toml [metrics]
     direction = "decrease"                # decrease or increase
@@ -68,14 +68,14 @@ class Pilot:
     notebook: str
     site_ids: tuple[int, ...] = ()
     site_kind: str | None = None
-    site_kommune: str | None = None
+    site_kommuner: tuple[str, ...] = ()  # the selector's kommuner; empty: every kommune
     folder: Path = field(default=Path("."), compare=False)
     started: dt.date | None = None
     benefits: tuple[Benefit, ...] = ()
 
     def runs_at(self, site: Organisation) -> bool:
         """True where the pilot is enabled at ``site``: named among its ids, or matched by its selector."""
-        return site.id in self.site_ids or (site.kind == self.site_kind and self.site_kommune in (None, site.kommune_number))
+        return site.id in self.site_ids or (site.kind == self.site_kind and (not self.site_kommuner or site.kommune_number in self.site_kommuner))
 
 
 def _error(path: Path, name: str, en: str, nb: str) -> ManifestError:
@@ -108,11 +108,16 @@ def load(path: Path) -> Pilot:
                      "må være en type behandlingssted")
     if not ids and kind is None:
         raise _error(path, "sites", "must name site ids or a kind of site", "må angi behandlingssteder (ids eller kind)")
+    kommuner = sites.get("kommune", [])
+    kommuner = [kommuner] if isinstance(kommuner, str) else kommuner
+    if not isinstance(kommuner, list) or not all(isinstance(k, str) and len(k) == 4 and k.isdigit() for k in kommuner):
+        raise _error(path, "sites.kommune", "must be a kommune number of four digits or a list of them, e.g. \"0301\" or [\"0301\", \"5001\"]",
+                     "må være et kommunenummer med fire sifre eller en liste med dem")
     started = data.get("started")
     if started is not None and (not isinstance(started, dt.date) or isinstance(started, dt.datetime)):
         raise _error(path, "started", "must be a date, e.g. 2024-09-01", "må være en dato, f.eks. 2024-09-01")
     return Pilot(data["id"], data["title"], data["owner"], data["description"], data["status"], data["notebook"],
-                 tuple(ids), kind, sites.get("kommune"), path.parent, started, _benefits(path, data.get("benefits", []), kind))
+                 tuple(ids), kind, tuple(kommuner), path.parent, started, _benefits(path, data.get("benefits", []), kind))
 
 
 def _benefits(path: Path, entries: object, kind: str | None) -> tuple[Benefit, ...]:

@@ -103,8 +103,8 @@ def pilot_sites(session: Session, pilot: pilots.Pilot) -> list[tuple[int, str]]:
         found.update(rows)
     if pilot.site_kind:
         query = select(Organisation.id, Organisation.name).where(Organisation.kind == pilot.site_kind)
-        if pilot.site_kommune:
-            query = query.where(Organisation.kommune_number == pilot.site_kommune)
+        if pilot.site_kommuner:
+            query = query.where(Organisation.kommune_number.in_(pilot.site_kommuner))
         found.update(session.exec(query).all())
     return sorted(found.items())
 

@@ -28,7 +28,7 @@ def _consenting(db: str, level: str) -> tuple[list[int], list[int]]:
     """Adults of the pilot's kommune with this consent level: (those with a cancer pathway, those without)."""
     data = helsekit.open(db)
     profiles, c = data.helsenorge_profiles, data.citizens
-    living = c.loc[(c["address_protection"] == "none") & (c["age"] >= 18) & (c["kommune_number"] == pilot("kreftforlop").site_kommune), "id"]
+    living = c.loc[(c["address_protection"] == "none") & (c["age"] >= 18) & (c["kommune_number"] == pilot("kreftforlop").site_kommuner[0]), "id"]
     ids = profiles.loc[(profiles["consent_level"] == level) & profiles["citizen_id"].isin(living), "citizen_id"]
     on_pathway = set(data.referrals.loc[data.referrals["pathway"].notna(), "citizen_id"])
     return [int(i) for i in ids if i in on_pathway], [int(i) for i in ids if i not in on_pathway]
@@ -137,7 +137,7 @@ def test_kreftforlop_runs_at_exactly_one_hospital_in_the_tiny_and_default_databa
 
 def test_hospitals_come_from_the_geography_alone_so_the_selector_picks_one_hospital_in_every_profile():
     # Every profile (tiny, default, norway) places hospitals from the same real geography; seeds only name them.
-    geo, spec, kommune = geography.load(), specs.load("health_services"), pilot("kreftforlop").site_kommune
+    geo, spec, kommune = geography.load(), specs.load("health_services"), pilot("kreftforlop").site_kommuner[0]
     for seed in (1, 42):
         orgs = sites.Organisations()
         sites.build_regional(orgs, geo.kommuner, geo.fylker, spec, np.random.default_rng(seed))

@@ -45,6 +45,8 @@ def test_a_broken_manifest_is_reported_by_file_and_field_and_the_others_still_lo
     (lambda t: t.replace("ids = [1]", 'ids = ["en"]'), "sites.ids"),
     (lambda t: t.replace("ids = [1]", 'kind = "rhf"'), "sites.kind"),
     (lambda t: t.replace("ids = [1]", ""), "sites"),
+    (lambda t: t.replace("ids = [1]", 'kind = "gp_office"\nkommune = "301"'), "sites.kommune"),
+    (lambda t: t.replace("ids = [1]", 'kind = "gp_office"\nkommune = ["0301", 5001]'), "sites.kommune"),
     (lambda t: t.replace('title = "Prøvetjeneste"\n', ""), "title"),
     (lambda t: t + "[[[", "manifest"),
 ])
@@ -68,3 +70,15 @@ def test_a_pilot_is_offered_only_at_a_site_it_is_enabled_at(tmp_path, tiny_db):
         assert [(p.id, site) for p, site in enabled_at(session, {first.id}, pilots)] == [("en", first.id)]
         assert [(p.id, site) for p, site in enabled_at(session, {other.id}, pilots)] == [("kommune", other.id)]
         assert enabled_at(session, set(), pilots) == []
+
+
+def test_a_selector_with_a_list_of_kommuner_runs_at_the_sites_of_each_and_nowhere_else(tmp_path, tiny_db):
+    with Session(engine_for(tiny_db)) as session:
+        offices = session.exec(select(Organisation).where(Organisation.kind == "gp_office").order_by(Organisation.id)).all()
+        kommuner = sorted({o.kommune_number for o in offices})
+        assert len(kommuner) >= 3
+        chosen = kommuner[:2]
+        _pilot(tmp_path, "to", sites=f'kind = "gp_office"\nkommune = ["{chosen[0]}", "{chosen[1]}"]')
+        (pilot,), errors = discover(tmp_path)
+        assert not errors
+        assert [o.id for o in offices if pilot.runs_at(o)] == [o.id for o in offices if o.kommune_number in chosen]
