@@ -26,7 +26,7 @@ def _generate(args: argparse.Namespace) -> None:
 
     started = time.perf_counter()
     result = generate_database(args.profile, args.seed, args.db, chunk_size=args.chunk_size, progress=not args.quiet,
-                               histories=not args.no_histories, workers=args.workers)
+                               histories=not args.no_histories, workers=args.workers, scenario=args.scenario)
     if not args.no_histories:
         _prepare_treatment_figures(result.db)
     seconds = time.perf_counter() - started
@@ -168,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--chunk-size", type=int, default=100_000, help="rows per write batch; does not change the content (default: 100000)")
     generate.add_argument("--workers", type=int, default=None, help="processes for the histories (default: one per core); does not change the content")
     generate.add_argument("--no-histories", action="store_true", help="skip the ten-year health histories (GP contacts, co-payments, frikort)")
+    generate.add_argument("--scenario", default=None, help="PILOT:METRIC:EFFECT, e.g. fastlegetime:phone_bookings_per_listed:-0.3: plant a pilot's true effect at its sites from its start date, to check `helsekit report pilot` against (issue #10)")
     generate.add_argument("--summary", action="store_true", help="print the summary afterwards")
     generate.add_argument("--quiet", action="store_true", help="no progress bars")
     generate.set_defaults(run=_generate)

@@ -55,3 +55,18 @@ def verdict(direction: str, metric_name: str, estimate: Estimate) -> str:
     if wanted:
         return f"Piloten ser ut til å virke: «{metric_name}» endret seg med {span} ved pilotstedene mot sammenligningsstedene."
     return f"«{metric_name}» gikk motsatt vei av det piloten lovet: {span} ved pilotstedene mot sammenligningsstedene."
+
+
+def planted_truth(db: str, pilot_id: str, metric: str) -> str | None:
+    """The true effect planted in this synthetic world for the pilot's ``metric`` (``helsekit generate --scenario``,
+    recorded in the database's metadata), said in bokmål to set beside the estimate; None where none was planted."""
+    from helsekit.storage.database import read_meta
+
+    planted = read_meta(db).get("scenario")
+    if not planted:
+        return None
+    planted_pilot, planted_metric, relative = planted.split(":")
+    if (planted_pilot, planted_metric) != (pilot_id, metric):
+        return None
+    return (f"Fasit: i denne syntetiske verdenen er effekten lagt inn som {effect_nb(float(relative), 'relative')} "
+            f"(scenario «{planted}» i `helsekit generate`). Dekker intervallet den, har evalueringen funnet sannheten.")

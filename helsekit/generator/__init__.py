@@ -12,6 +12,7 @@ from helsekit import __version__, config
 from helsekit.errors import InvalidOption
 from helsekit.generator import specs
 from helsekit.generator.run import STEPS, GeneratedWorld, generate
+from helsekit.generator.scenarios import ScenarioRequest
 from helsekit.generator.streams import check_seed
 from helsekit.storage import database
 
@@ -45,13 +46,17 @@ def generate_database(
     progress: bool = True,
     histories: bool = True,
     workers: int | None = None,
+    scenario: str | None = None,
 ) -> GenerationResult:
     """Generate a profile with a seed and write it to ``db`` (default: the embedded SQLite file).
 
     The same profile, seed and spec files always give the same content, whatever ``chunk_size``.
     An existing database at ``db`` (and its history archive) is replaced only once the new one is
     complete. ``histories=False`` skips the ten-year health histories; ``workers`` processes
-    (default: one per core) generate them, with the same result for any number.
+    (default: one per core) generate them, with the same result for any number. ``scenario``
+    (``PILOT:METRIC:EFFECT``, e.g. ``fastlegetime:phone_bookings_per_listed:-0.3``) plants a pilot's true
+    effect at its sites from its start date, so that an evaluation can be checked against it (issue #10);
+    it is recorded in the database's metadata.
     """
     db = str(db or config.default_database())
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
@@ -61,6 +66,10 @@ def generate_database(
         )
     specs.profile(profile)  # clear errors for a bad profile or seed before any work
     check_seed(seed)
+    request = None if scenario is None else ScenarioRequest.parse(scenario)
+    if request is not None and not histories:
+        raise InvalidOption("scenario needs the histories: it plants its effect in them; leave out --no-histories",
+                            "Et scenario trenger historikken.", "scenario")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InvalidOption(
             f"workers must be a whole number of at least 1, got {workers!r}",
@@ -74,7 +83,7 @@ def generate_database(
         world = generate(
             profile, seed, progress=lambda name: (steps.set_postfix_str(name), steps.update(1)),
             emit=writer.write, history_folder=writer.archive_temporary, with_histories=histories,
-            workers=workers or os.cpu_count() or 1,
+            workers=workers or os.cpu_count() or 1, scenario=request,
         )
         steps.close()
         writer.close({
@@ -85,7 +94,7 @@ def generate_database(
             "spec_sha256": spec_digest(),
             "histories": "yes" if histories else "no",
             "history_block_size": str(specs.load("histories")["blocks"]["citizens"]),
-        })
+        } | ({"scenario": str(request)} if request else {}))
     except BaseException:
         writer.abort()
         raise

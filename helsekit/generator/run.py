@@ -22,6 +22,7 @@ from helsekit.domain.households import HouseholdKind
 from helsekit.domain.travel_claims import one_way_km
 from helsekit.generator import deaths, geography, gp_changes, gp_lists, histories, households, people, population, profiles, sites, specs
 from helsekit.generator.geography import largest_remainder
+from helsekit.generator.scenarios import ScenarioRequest
 from helsekit.generator.streams import Streams, check_seed
 
 Columns = dict[str, "np.ndarray | pa.Array"]
@@ -132,6 +133,7 @@ def generate(
     history_folder: Path | None = None,
     with_histories: bool = True,
     workers: int = 1,
+    scenario: ScenarioRequest | None = None,
 ) -> GeneratedWorld:
     """Generate the synthetic world for a profile and seed.
 
@@ -139,7 +141,8 @@ def generate(
     ``emit``, each table is handed over as soon as it is complete (so a writer can store it while
     the rest is generated) and not kept; with ``history_folder`` the history tables are written
     there as Parquet parts, by ``workers`` processes. Otherwise the tables are returned (histories
-    as Arrow tables). ``with_histories=False`` skips the health histories.
+    as Arrow tables). ``with_histories=False`` skips the health histories. A ``scenario`` plants a
+    pilot's true effect at its sites from its start (issue #10); None gives the ordinary world.
     """
     tables: dict[str, Columns] = {}
     row_counts: dict[str, int] = {}
@@ -401,8 +404,9 @@ def generate(
             if blocks_done[0] % 16 == 1:
                 _release_memory()
 
+        planted = scenario and scenario.resolve(range(1, len(orgs) + 1), orgs.kind, orgs.kommune)
         result = histories.generate(citizens, list_relations, reference, streams.seed, history_folder, workers,
-                                    progress=block_done, staff=hospital_staff)
+                                    progress=block_done, staff=hospital_staff, scenario=planted or None)
         for name, value in result.items():
             row_counts[name] = value if isinstance(value, int) else value.num_rows
             if not isinstance(value, int):

@@ -65,3 +65,56 @@ def flip(flag: np.ndarray, eligible: np.ndarray, relative: float, rng: np.random
         chance = min(1.0, relative * on_count / max(np.count_nonzero(off_rows), 1))
         flag[off_rows & (rng.random(flag.size) < chance)] = True
     return flag
+
+
+@dataclass(frozen=True)
+class ScenarioRequest:
+    """A scenario as asked for before the world exists: a running pilot, a plantable metric and the true relative
+    effect. :meth:`resolve` turns it into a :class:`Scenario` once the organisations are known."""
+
+    pilot_id: str
+    metric: str
+    relative: float
+
+    @classmethod
+    def parse(cls, text: str) -> ScenarioRequest:
+        """``PILOT:METRIC:EFFECT``, e.g. ``fastlegetime:phone_bookings_per_listed:-0.3``, checked against the pilot
+        registry (a running pilot with a ``started`` date) and :data:`PLANTABLE`; an InvalidInput names the part."""
+        from helsekit import pilots
+
+        parts = str(text).split(":")
+        if len(parts) != 3:
+            raise InvalidInput(f"scenario {text!r} must be PILOT:METRIC:EFFECT, e.g. fastlegetime:phone_bookings_per_listed:-0.3",
+                               f"Scenarioet «{text}» må skrives PILOT:MÅL:EFFEKT, f.eks. fastlegetime:phone_bookings_per_listed:-0.3.",
+                               "scenario")
+        pilot_id, metric, effect = parts
+        running = {p.id: p for p in pilots.discover()[0] if p.status == "pilot"}
+        if pilot_id not in running:
+            raise InvalidInput(f"scenario pilot {pilot_id!r} is not a running pilot; choose one of: {', '.join(sorted(running))}",
+                               f"Piloten «{pilot_id}» finnes ikke eller kjører ikke.", "pilot")
+        if running[pilot_id].started is None:
+            raise InvalidInput(f"scenario pilot {pilot_id!r} has no started date in its pilot.toml, so there is no day to plant from",
+                               f"Piloten «{pilot_id}» har ingen startdato i pilot.toml.", "pilot")
+        try:
+            relative = float(effect)
+        except ValueError:
+            raise InvalidInput(f"scenario effect {effect!r} must be a number from -1 to 1, e.g. -0.3 for 30 % less",
+                               f"Effekten «{effect}» må være et tall fra -1 til 1.", "effect") from None
+        request = cls(pilot_id, metric, relative)
+        Scenario(metric, (), np.datetime64(running[pilot_id].started, "D"), relative)  # the metric and effect checked now
+        return request
+
+    def resolve(self, organisation_ids, kinds, kommuner) -> Scenario:
+        """The scenario at the pilot's sites among the organisations (parallel sequences of id, kind and
+        kommune number), from the pilot's ``started`` date."""
+        from types import SimpleNamespace
+
+        from helsekit import pilots
+
+        pilot = next(p for p in pilots.discover()[0] if p.id == self.pilot_id)
+        site_ids = tuple(int(i) for i, kind, kommune in zip(organisation_ids, kinds, kommuner)
+                         if pilot.runs_at(SimpleNamespace(id=int(i), kind=kind, kommune_number=kommune)))
+        return Scenario(self.metric, site_ids, np.datetime64(pilot.started, "D"), self.relative)
+
+    def __str__(self) -> str:
+        return f"{self.pilot_id}:{self.metric}:{self.relative:g}"

@@ -71,3 +71,14 @@ def test_report_pilot_refuses_a_bad_choice_with_exit_2_naming_it_and_writes_noth
     out = tmp_path / "r.html"
     assert main(argv + ["--db", tiny_db, "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith(f"error: {field}") and not out.exists()
+
+
+def test_fastlegetime_runs_at_enough_offices_of_the_default_database_to_be_evaluated_with_no_effect_where_none_was_planted(default_db):
+    import helsekit
+    from helsekit.evaluation.evaluate import evaluate
+
+    pilot = next(p for p in discover()[0] if p.id == "fastlegetime")
+    result = evaluate(helsekit.open(default_db), pilot)
+    assert result.ready and not result.reasons
+    for metric in result.results:  # the ordinary world has no effect: every interval holds zero
+        assert metric.estimate.low < 0 < metric.estimate.high, metric.metric.id

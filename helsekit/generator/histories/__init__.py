@@ -22,6 +22,7 @@ from helsekit.generator import specs
 from helsekit.generator.histories import (appointments, gp_contacts, messages, prescriptions, records, referrals, test_results, travel,
                                           vaccinations)
 from helsekit.generator.histories.common import NO_STAFF, STAFF_ROLES, Block, Context, ListRelations, Payments, Staff
+from helsekit.generator.scenarios import Scenario
 from helsekit.generator.streams import Streams
 from helsekit.storage import archive
 
@@ -82,11 +83,13 @@ class _Job:
     reference_date: np.datetime64
     seed: int
     folder: Path | None  # write parts here; None: return the tables
+    scenario: Scenario | None = None
 
 
 def _run(job: _Job) -> dict[str, pa.Table | int]:
     first_year, last_year = window(job.reference_date)
-    ctx = Context(job.number, job.block, job.relations, job.staff, first_year, last_year, Streams(job.seed))
+    ctx = Context(job.number, job.block, job.relations, job.staff, first_year, last_year, Streams(job.seed),
+                  scenario=job.scenario)
     for source in SOURCES:
         source.add_to(ctx)
     copayments, frikort = _copayment_tables(ctx.payments, specs.load("copayments"))
@@ -113,17 +116,19 @@ def generate(
     progress: Callable[[int], None] | None = None,
     block_size: int | None = None,
     staff: Staff = NO_STAFF,
+    scenario: Scenario | None = None,
 ) -> dict[str, pa.Table | int]:
     """Every history table for ``citizens`` (all of them, ids ascending) with their fastlege ``relations``
     (person = citizen index) and the hospitals' ``staff``.
 
     With ``folder`` the tables are written there as Parquet parts and row counts are returned;
-    otherwise the tables themselves. ``workers`` > 1 spreads the blocks over processes.
+    otherwise the tables themselves. ``workers`` > 1 spreads the blocks over processes. A ``scenario``
+    plants a pilot's effect (helsekit.generator.scenarios); without one the world is the ordinary one.
     """
     size = block_size or specs.load("histories")["blocks"]["citizens"]
     jobs = [
         _Job(number, Block(*(getattr(citizens, f.name)[start : start + size] for f in fields(Block))),
-             _block_relations(relations, start, start + size), staff, reference_date, seed, folder)
+             _block_relations(relations, start, start + size), staff, reference_date, seed, folder, scenario)
         for number, start in enumerate(range(0, citizens.citizen_id.size, size))
     ]
     results: list[dict] = []

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from helsekit.generator.population import age_at
+from helsekit.generator.scenarios import Scenario
 from helsekit.generator.streams import Streams
 
 NAT = np.datetime64("NaT", "D")
@@ -165,6 +166,7 @@ class Context:
     streams: Streams
     tables: dict[str, pa.Table] = field(default_factory=dict)
     payments: list[Payments] = field(default_factory=list)
+    scenario: Scenario | None = None  # a pilot's planted effect (issue #10); None: the ordinary world
 
     @property
     def window_start(self) -> np.datetime64:

@@ -183,6 +183,7 @@ def add_to(ctx: Context) -> None:
     """Add the block's fastlege contacts and their egenandeler to ``ctx``."""
     spec, copay = specs.load("gp_contacts"), specs.load("copayments")
     factors = sex_factors(spec["rates"], specs.load("population"))
-    table, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, spec, copay, factors, ctx.rng("gp_contacts"))
+    table, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, spec, copay, factors, ctx.rng("gp_contacts"),
+                           ctx.scenario)
     ctx.tables["gp_contacts"] = table
     ctx.payments.append(paid)

@@ -262,6 +262,6 @@ def generate(block, relations, first_year: int, last_year: int, spec: dict, copa
 def add_to(ctx: Context) -> None:
     """Add the block's prescriptions and dispensings and their egenandeler to ``ctx``."""
     rx, dispensed, paid = generate(ctx.block, ctx.relations, ctx.first_year, ctx.last_year, specs.load("prescriptions"),
-                                   specs.load("copayments"), ctx.rng("prescriptions"))
+                                   specs.load("copayments"), ctx.rng("prescriptions"), ctx.scenario)
     ctx.tables.update(prescriptions=rx, dispensings=dispensed)
     ctx.payments.append(paid)
