@@ -37,6 +37,9 @@ def main_action(page, db: str, site_id: int, citizen_id: int) -> None:
                            " && [...document.querySelectorAll('.hk-site-table tr.hk-site-row td:nth-child(8)')]"
                            ".map(td => parseInt(td.innerText) || 0).every((km, i, all) => i === 0 || all[i - 1] <= km)")
     chosen = box.locator(".hk-site-choice select")
+    # Choose explicitly: right after the re-sort the drawn <select> may briefly show another option as checked
+    # than the kernel holds, so reading the checked option alone races with the widget's update.
+    chosen.select_option(index=0)
     label = chosen.locator("option:checked").inner_text().replace("\xa0", " ")  # ipywidgets draws spaces as no-break spaces
     box.get_by_role("button", name="Send ønske om bytte").click()
     page.locator(".hk-treatment-sites-status", has_text="er sendt").wait_for(timeout=30_000)
