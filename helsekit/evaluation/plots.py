@@ -32,6 +32,7 @@ def uptake(evaluation: PilotEvaluation) -> Figure:
                label="Besøk gjennom piloten")
         _start_line(ax, evaluation.pilot.started)
         ax.set_ylabel("besøk per måned")
+        ax.set_xlabel("måned")  # also keeps the corner label clear of the year ticks
         ax.legend(loc="best")
     ax.set_title(f"Bruk over tid: {evaluation.pilot.title}")
     return synthetic_label(fig)
@@ -48,6 +49,7 @@ def metric(result: MetricResult, started) -> Figure:
             ax.plot(pd.to_datetime(rows["month"]), rows["value"], color=COLOURS[group], label=GROUP_NB[group])
         _start_line(ax, started)
         ax.set_ylabel(result.metric.unit_nb)
+        ax.set_xlabel("måned")  # also keeps the corner label clear of the year ticks
         ax.legend(loc="best")
     ax.set_title(result.metric.name_nb)
     return synthetic_label(fig)
