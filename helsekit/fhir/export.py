@@ -23,8 +23,8 @@ from helsekit.fhir.source import Source
 from helsekit.storage.database import read_meta
 
 #: Resource types in the order they are written, referenced before referring.
-ORDER = ("Patient", "RelatedPerson", "Organization", "Location", "Practitioner", "PractitionerRole", "Flag", "Consent", "ServiceRequest", "Task",
-         "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense", "ChargeItem", "Communication", "AuditEvent")
+ORDER = ("Patient", "RelatedPerson", "Organization", "Location", "HealthcareService", "Practitioner", "PractitionerRole", "Flag", "Consent",
+         "ServiceRequest", "Task", "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense", "ChargeItem", "Communication", "AuditEvent")
 BUNDLES = "bundles"
 MANIFEST = "manifest.json"
 

@@ -32,6 +32,10 @@ PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Cons
                       "AuditEvent": ("extension",)}
 
 
+#: Resource types not about one citizen (Locations and HealthcareServices follow from the Organizations).
+SHARED = ("Patient", "Organization", "Location", "HealthcareService", "Practitioner", "PractitionerRole")
+
+
 def is_new(db: str) -> bool:
     """True when ``db`` has no citizens yet (no file, no citizen table, or an empty one)."""
     if not is_url(db) and not Path(db.removeprefix("sqlite:///")).exists():
@@ -119,7 +123,7 @@ def load(feed: Feed, db: str) -> ImportResult:
     numbers = {r["identifier"][0]["value"] for r in feed.resources if r["resourceType"] == "Patient"}
     for resource in feed.resources:
         kind = resource["resourceType"]
-        if kind not in PATIENT_REFERENCES and kind not in ("Patient", "Organization", "Location", "Practitioner", "PractitionerRole"):
+        if kind not in PATIENT_REFERENCES and kind not in SHARED:
             result.skip(resource, f"helsekit does not load {kind} resources")
             continue
         unknown = [p for p in _patient_ids(resource) if p not in patients]

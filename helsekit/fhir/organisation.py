@@ -1,15 +1,21 @@
 """Organization (with its organisasjonsnummer, RESH-id and HER-id) and a Location for each, where its
-appointments take place; the kommune on the address as on a Patient's."""
+appointments take place, and the HealthcareService it offers citizens; the kommune on the address as on a
+Patient's. Locations and services follow from the organisation, so an import reads only the Organizations."""
 
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
 from helsekit.fhir.patient import address_template
-from helsekit.fhir.render import Col, Rendered, coding, fragments, head, optional, render, rendered, ref, with_columns
+from helsekit.fhir.render import Col, Rendered, coding, fragments, head, mapped, optional, ref, render, rendered, with_columns
 
 KIND = ids.helsekit_system("organisation-kind")
+SERVICE = ids.helsekit_system("service")
+#: The service each kind of organisation offers citizens (health trusts and regions offer none themselves).
+SERVICES = {"gp_office": "fastlege", "hospital": "poliklinikk", "legevakt": "legevakt", "helsestasjon": "helsestasjon",
+            "hjemmetjeneste": "hjemmetjeneste", "pharmacy": "apotek"}
 
 
 def _table(source) -> pa.Table:
@@ -20,7 +26,7 @@ def _table(source) -> pa.Table:
 
 
 def export(source) -> list[Rendered]:
-    """Every organisation as an Organization and a Location."""
+    """Every organisation as an Organization and a Location, and those that see citizens as a HealthcareService."""
     table = _table(source)
     enh = render(table, [f'{{"system":"{ids.ORGANISATION_NUMBER}","value":', Col("organisation_number"), "}"])
     resh = optional(table, "resh_id", [f'{{"system":"{ids.RESH}","value":', Col("resh_id"), "}"])
@@ -35,7 +41,14 @@ def export(source) -> list[Rendered]:
         *head("Location", "id"), ',"status":"active","name":', Col("name"),
         ',"address":', Col("address", "raw"), ref("Organization", "id", ',"managingOrganization":'), "}",
     ]
-    return [rendered("Organization", table, "id", organisations, None), rendered("Location", table, "id", locations, None)]
+    offering = with_columns(table, service=mapped(table["kind"], SERVICES))
+    offering = offering.filter(pc.is_valid(offering["service"]))
+    services = [
+        *head("HealthcareService", "id"), ',"active":true', ref("Organization", "id", ',"providedBy":'),
+        *coding(SERVICE, "service", ',"category":[', "]"), ref("Location", "id", ',"location":[', "]"), ',"name":', Col("name"), "}",
+    ]
+    return [rendered("Organization", table, "id", organisations, None), rendered("Location", table, "id", locations, None),
+            rendered("HealthcareService", offering, "id", services, None)]
 
 
 def load(resources: list[dict], kommune_of) -> dict[str, list]:
