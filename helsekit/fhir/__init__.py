@@ -4,7 +4,7 @@
 transaction Bundle per citizen; ``importer.import_fhir`` loads such files (or a provider's Bundle)
 back. Each resource type has one module that maps it both ways (patient, related_persons,
 organisation, practitioner, flags, consents, appointments, referrals, documents, medications,
-copayments, messages, audit); ``render`` builds the JSON text
+immunizations, observations, copayments, messages, audit); ``render`` builds the JSON text
 column by column (vectorised: the ``default`` export, 18 million resources, takes under a minute); ``validation`` checks
 every resource structurally with the SMART ``fhirclient`` R4 models and against helsekit's own
 rules for the identifier and code systems used.

@@ -16,15 +16,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helsekit import SYNTHETIC_DATA_LABEL
-from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, identifiers, medications, messages, organisation, patient,
-                          practitioner, referrals, related_persons)
+from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, identifiers, immunizations, medications, messages,
+                          observations, organisation, patient, practitioner, referrals, related_persons)
 from helsekit.fhir.render import Rendered
 from helsekit.fhir.source import Source
 from helsekit.storage.database import read_meta
 
 #: Resource types in the order they are written, referenced before referring.
 ORDER = ("Patient", "RelatedPerson", "Organization", "Location", "HealthcareService", "Practitioner", "PractitionerRole", "Flag", "Consent",
-         "ServiceRequest", "Task", "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense", "ChargeItem", "Communication", "AuditEvent")
+         "ServiceRequest", "Task", "Appointment", "DocumentReference", "MedicationRequest", "MedicationDispense", "Immunization", "Observation",
+         "ChargeItem", "Communication", "AuditEvent")
 BUNDLES = "bundles"
 MANIFEST = "manifest.json"
 
@@ -40,7 +41,8 @@ class ExportResult:
 
 
 #: Modules of resources about one citizen each, and of resources every citizen shares (written once).
-CITIZEN_MODULES = (patient, related_persons, flags, consents, referrals, appointments, documents, medications, copayments, messages, audit)
+CITIZEN_MODULES = (patient, related_persons, flags, consents, referrals, appointments, documents, medications, immunizations, observations, copayments,
+                   messages, audit)
 SHARED_MODULES = (organisation, practitioner)
 
 

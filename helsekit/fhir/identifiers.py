@@ -23,19 +23,27 @@ KOMMUNE_CODES = "urn:oid:2.16.578.1.12.4.1.1.3402"
 #: the guide adds AuditEventPatientExtension; its URL is the guide's canonical and the extension's name.
 AUDIT_PATIENT_EXTENSION = "urn:AuditEventNorwayCommonTrustFramework/StructureDefinition/AuditEventPatientExtension"
 
-#: Volven code lists (§14.6): kodeverk 7421 reseptgruppe (§10.3), 9148 henvisning answer (§6.3).
+#: Volven code lists (§14.6): kodeverk 7421 reseptgruppe (§10.3), 9148 henvisning answer (§6.3), 8245 result status.
 RESEPTGRUPPE = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-7421"
 HENVISNING_ANSWER = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-9148"
+RESULT_STATUS = "http://ehelse.no/fhir/CodeSystem/no-kodeverk-8245"
 ATC = "http://www.whocc.no/atc"
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"  # HTEST: test health data (synthetic)
 ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 DICOM = "http://dicom.nema.org/resources/ontology/DCM"  # AuditEvent types
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"  # L, H
 
 #: helsekit's own codes (its statuses and kinds), under a reserved domain that cannot resolve (RFC 2606).
 HELSEKIT = "http://helsekit.invalid/fhir/CodeSystem/"
 BASE_URL = "http://helsekit.invalid/fhir/"
+#: helsekit's own extensions: an Observation's kodeverk 8245 status (R4's status is a bare code) and the
+#: Appointment its sample was taken at (R4's Observation.encounter names an Encounter, which helsekit has not).
+RESULT_STATUS_EXTENSION = BASE_URL + "StructureDefinition/result-status"
+SAMPLE_APPOINTMENT_EXTENSION = BASE_URL + "StructureDefinition/sample-appointment"
 
 
 def helsekit_system(name: str) -> str:
@@ -44,4 +52,5 @@ def helsekit_system(name: str) -> str:
 
 
 #: Every code system a helsekit resource may use; validation refuses any other.
-CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, ATC, CONFIDENTIALITY, ACT_REASON, ROLE_CODES, CONSENT_SCOPE, DICOM, KOMMUNE_CODES)
+CODE_SYSTEMS = (RESEPTGRUPPE, HENVISNING_ANSWER, RESULT_STATUS, ATC, CONFIDENTIALITY, ACT_REASON, ROLE_CODES, CONSENT_SCOPE, DICOM, KOMMUNE_CODES,
+                UCUM, OBSERVATION_CATEGORY, INTERPRETATION)

@@ -12,23 +12,27 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from helsekit.errors import InvalidInput
-from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, medications, messages, organisation, patient, practitioner,
-                          referrals, related_persons)
+from helsekit.fhir import (appointments, audit, consents, copayments, documents, flags, immunizations, medications, messages, observations, organisation,
+                          patient, practitioner, referrals, related_persons)
 from helsekit.fhir.importer import Feed, ImportResult
 from helsekit.generator import specs
 from helsekit.storage.database import TableWriter, engine_for, is_url
 
 #: Columns stored as dates and as times in the history tables (the rest: integers, text, booleans).
-DATES = {"date", "sent_on", "received_on", "assessed_on", "legal_deadline", "prescribed_on", "valid_until", "dispensed_on"}
-TIMES = {"start", "booked_at", "written_at", "approved_at", "accessed_at", "sent_at"}
+DATES = {"date", "sent_on", "received_on", "assessed_on", "legal_deadline", "prescribed_on", "valid_until", "dispensed_on", "given_on"}
+TIMES = {"start", "booked_at", "written_at", "approved_at", "accessed_at", "sent_at", "taken_at", "resulted_at"}
 BOOLEANS = {"evening", "frikort"}
-TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe", "record", "reason", "topic", "sender", "source"}
+FLOATS = {"value", "reference_low", "reference_high"}
+TEXT = {"kind", "status", "sector", "outcome", "atc_code", "drug", "reseptgruppe", "record", "reason", "topic", "sender", "source", "vaccine", "name",
+        "programme", "given_at", "ordered_by", "test", "unit", "flag", "status_name"}
 #: Each history table's citizen key and id, the order its rows are stored in.
 ORDER_BY = {"gp_contacts": "contact_id", "hospital_appointments": "appointment_id", "referrals": "referral_id",
             "hospital_documents": "document_id", "prescriptions": "prescription_id", "dispensings": "dispensing_id", "access_log": "entry_id",
-            "messages": "message_id", "copayments": "date"}
+            "messages": "message_id", "copayments": "date", "vaccinations": "vaccination_id",
+            "test_results": "result_id"}
 PATIENT_REFERENCES = {"RelatedPerson": ("patient",), "Flag": ("subject",), "Consent": ("patient",), "Appointment": ("participant",), "ServiceRequest": ("subject",), "Task": ("for",), "DocumentReference": ("subject",),
                       "MedicationRequest": ("subject",), "MedicationDispense": ("subject",), "Communication": ("subject",), "ChargeItem": ("subject",),
+                      "Immunization": ("patient",), "Observation": ("subject",),
                       "AuditEvent": ("extension",)}
 
 
@@ -57,6 +61,8 @@ def _type_of(name: str) -> pa.DataType:
         return pa.timestamp("ms")
     if name in BOOLEANS:
         return pa.bool_()
+    if name in FLOATS:
+        return pa.float64()
     return pa.string() if name in TEXT else pa.int64()
 
 
@@ -111,7 +117,8 @@ def _tables(by_type: dict[str, list[dict]]) -> tuple[dict, dict]:
                  **appointments.load(by_type.get("Appointment", [])), "hospital_documents": documents.load(by_type.get("DocumentReference", [])),
                  **medications.load(by_type.get("MedicationRequest", []), by_type.get("MedicationDispense", [])),
                  "copayments": copayments.load(by_type.get("ChargeItem", [])), "messages": messages.load(by_type.get("Communication", [])),
-                 "access_log": audit.load(by_type.get("AuditEvent", []))}
+                 "access_log": audit.load(by_type.get("AuditEvent", [])), "vaccinations": immunizations.load(by_type.get("Immunization", [])),
+                 "test_results": observations.load(by_type.get("Observation", []))}
     return sql, histories
 
 

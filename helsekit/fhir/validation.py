@@ -16,7 +16,7 @@ from helsekit.domain import person_numbers
 from helsekit.errors import HelsekitError, InvalidInput
 from helsekit.fhir import identifiers as ids
 
-EXTENSIONS = (ids.MUNICIPALITY_EXTENSION, ids.AUDIT_PATIENT_EXTENSION)
+EXTENSIONS = (ids.MUNICIPALITY_EXTENSION, ids.AUDIT_PATIENT_EXTENSION, ids.RESULT_STATUS_EXTENSION, ids.SAMPLE_APPOINTMENT_EXTENSION)
 _VALUE_CHECKS = {
     ids.HPR: lambda v: domain_ids.validate_identifier("hpr", v),
     ids.HER_ID: lambda v: domain_ids.validate_identifier("her", v),
@@ -73,6 +73,9 @@ def _first(error: FHIRValidationError, path: str = "") -> tuple[str, str]:
     unknown = re.match(r'Superfluous entry "([^"]+)"', message)
     if unknown:  # fhirclient names the element and then the object; the element is the field
         return (f"{here}.{unknown[1]}" if here else unknown[1]), "not an element of this resource type in R4"
+    missing = re.search(r'Non-optional property "([^"]+)"', message)
+    if missing:
+        return (f"{here}.{missing[1]}" if here else missing[1]), "missing: required in R4"
     return here, message
 
 

@@ -79,3 +79,20 @@ def test_valid_r4_that_is_not_a_helsekit_export_is_refused_for_a_new_database(tm
     with pytest.raises(InvalidInput, match=r"^the resources are valid R4 but not in the form a helsekit export writes \(KeyError: 'address'\)"):
         import_fhir(tmp_path, str(tmp_path / "new.db"))
     assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.parametrize(("kind", "change", "field"), [
+    ("Immunization", lambda r: r.update(occurrenceDateTime="last spring"), "occurrenceDateTime"),
+    ("Immunization", lambda r: r["vaccineCode"]["coding"][0].update(system="http://example.org/vaccines"), "vaccineCode.coding[0].system"),
+    ("Immunization", lambda r: r["protocolApplied"][0].update(doseNumberPositiveInt="first"), "protocolApplied.0.doseNumberPositiveInt"),
+    ("Observation", lambda r: r["valueQuantity"].update(value="high"), "valueQuantity.value"),
+    ("Observation", lambda r: r["extension"][0].update(url="http://example.org/status"), "extension[0].url"),
+    ("Observation", lambda r: r.pop("code"), "code"),
+])
+def test_a_malformed_immunization_or_observation_is_refused_naming_its_field(tiny_export, tmp_path, kind, change, field):
+    folder, resource = _copy_with(tiny_export, tmp_path, kind, 0, change)
+    target = tmp_path / "new.db"
+    with pytest.raises(InvalidInput) as refused:
+        import_fhir(folder / f"{kind}.ndjson", str(target))  # its file alone: the refusal comes at its first line
+    assert refused.value.message_en.startswith(f"{kind}/{resource} field {field}:")
+    assert not target.exists()
