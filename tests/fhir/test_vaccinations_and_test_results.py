@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
+import pytest
+
+from helsekit.fhir import observations
 from helsekit.storage import archive
 
 
@@ -70,3 +74,24 @@ def test_the_imported_vaccinations_and_test_results_equal_the_originals(tiny_db,
     _, imported, _ = round_trip
     for table in ("vaccinations", "test_results"):
         assert archive.read(imported, table).equals(archive.read(tiny_db, table))
+
+
+def test_a_citizens_bundle_holds_their_immunizations_and_observations(tiny_db, tiny_export):
+    doses, results = archive.read(tiny_db, "vaccinations").to_pylist(), archive.read(tiny_db, "test_results").to_pylist()
+    citizen = min({d["citizen_id"] for d in doses} & {r["citizen_id"] for r in results})
+    bundle = json.loads((tiny_export / "bundles" / f"Patient-{citizen}.json").read_text())
+    urls = [e["request"]["url"] for e in bundle["entry"]]
+    assert [u for u in urls if u.startswith("Immunization/")] == [f"Immunization/{d['vaccination_id']}" for d in doses if d["citizen_id"] == citizen]
+    assert [u for u in urls if u.startswith("Observation/")] == [f"Observation/{r['result_id']}" for r in results if r["citizen_id"] == citizen]
+
+
+def test_a_unit_without_a_ucum_code_stops_the_export_naming_it(tiny_db):
+    table = archive.read(tiny_db, "test_results")
+    table = table.set_column(table.column_names.index("unit"), "unit", pa.array(["IU/L"] * table.num_rows))
+
+    class OneTable:
+        def history(self, name, columns):
+            return table.select(columns)
+
+    with pytest.raises(ValueError, match="test_results unit 'IU/L' has no FHIR code"):
+        observations.export(OneTable())
