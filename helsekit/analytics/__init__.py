@@ -45,7 +45,7 @@ class HelseData:
     histories ``gp_contacts``, ``appointment_events``, ``prescriptions``, ``dispensings``,
     ``referrals``, ``referral_statuses``, ``hospital_appointments``, ``hospital_documents``,
     ``access_log``, ``messages``, ``gp_notices``, ``travel_claims``, ``vaccinations``, ``test_results``,
-    ``copayments`` and ``frikort``.
+    ``health_station_appointments``, ``home_care_visits``, ``home_care_messages``, ``copayments`` and ``frikort``.
     Each is read once, when first used. ``visits`` is the visit log (issue #6) as a lazy Ibis table
     on DuckDB, not a DataFrame: aggregate it (see :mod:`helsekit.analytics.visits.metrics`), then
     call ``.to_pandas()``.
@@ -203,6 +203,9 @@ class HelseData:
     vaccinations = _history_table("vaccinations", "Every vaccination registered: the childhood programme from birth (born from 1995) and influenza doses in the window (vaccinations.toml).")
     test_results = _history_table("test_results", "Test results (prøvesvar) from samples at GP consultations and outpatient appointments: value, unit, reference range, flag, kodeverk 8245 status.")
     messages = _history_table("messages", "Messages with the GP office on Helsenorge, thread by thread: e-consultations, reception questions, renewal requests, notices (varsel).")
+    health_station_appointments = _history_table("health_station_appointments", "Helsestasjon and skolehelsetjenesten appointments by the programme's ages, past and the coming half year (health_station.toml).")
+    home_care_visits = _history_table("home_care_visits", "Hjemmetjenester: every home-care recipient's weekly visit plan in the weeks around the reference date (home_care.toml).")
+    home_care_messages = _history_table("home_care_messages", "Messages between the home-care service and its recipients in the weeks before the reference date (home_care.toml).")
 
     @cached_property
     def gp_notices(self) -> pd.DataFrame:

@@ -300,6 +300,36 @@ COLUMNS["test_results"] = {
     "status_name": "The status code's name: Endelig, Revidert or I prosess",
     "resulted_at": "When the result was reported; empty while I prosess",
 }
+COLUMNS["health_station_appointments"] = {
+    "appointment_id": "Appointment id (citizen id × 1,000 + running number)",
+    "citizen_id": "The child",
+    "starts_at": "When it starts: never before the programme's age (health_station.toml)",
+    "minutes": "Planned length in minutes",
+    "programme": "helsestasjon (0–5 years) or skolehelsetjenesten (school age)",
+    "contact": "The programme's contact (spec code): hjemmebesok, 4_uker, …, 4_ar, 1_trinn, 3_trinn or 8_trinn",
+    "name": "The contact's name in bokmål, as shown",
+    "age": "The programme's age for the contact, as in the spec (\"6 weeks\", \"13 years\")",
+    "staff": "Who the child meets: helsesykepleier, or helsesykepleier og lege",
+    "status": "gjennomført or ikke_møtt before the reference date; planlagt from it",
+}
+COLUMNS["home_care_visits"] = {
+    "visit_id": "Visit id (citizen id × 1,000 + running number)",
+    "citizen_id": "The home-care recipient",
+    "starts_at": "When the visit starts (the weekly plan's weekday and slot)",
+    "minutes": "Planned length in minutes",
+    "service": "hjemmesykepleie or praktisk_bistand",
+    "visits_per_week": "Visits a week in the recipient's plan",
+    "status": "utført before the reference date, planlagt from it",
+}
+COLUMNS["home_care_messages"] = {
+    "message_id": "Message id (citizen id × 1,000 + running number)",
+    "thread_id": "The message_id of the thread's first message",
+    "citizen_id": "The recipient the thread is about",
+    "sent_at": "When it was sent",
+    "sender": "hjemmetjenesten or innbygger (the recipient or someone acting for them)",
+    "topic": "The thread's topic (bokmål)",
+    "body": "The text (fixed demonstration texts, home_care.toml)",
+}
 COLUMNS["copayments"] = {
     "citizen_id": "The citizen",
     "date": "Date of the service",

@@ -11,7 +11,7 @@ from helsekit import config
 from helsekit.errors import InvalidOption
 
 SPEC_NAMES = ("profiles", "population", "geography", "households", "health_services", "copayments", "histories", "gp_contacts", "prescriptions", "referrals", "helsenorge_profiles",
-              "appointments", "records", "travel", "messages", "vaccinations", "test_results")
+              "appointments", "records", "travel", "messages", "vaccinations", "test_results", "health_station", "home_care")
 
 
 @lru_cache(maxsize=None)

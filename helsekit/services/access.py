@@ -25,7 +25,8 @@ from helsekit.storage import database
 
 #: The record name each record service writes in the log of reads.
 RECORD_NAMES = {policy.Service.KJERNEJOURNAL: "kjernejournal", policy.Service.HOSPITAL_RECORD: "pasientjournal",
-                policy.Service.VACCINATIONS: "vaksiner", policy.Service.TEST_RESULTS: "prøvesvar"}
+                policy.Service.VACCINATIONS: "vaksiner", policy.Service.TEST_RESULTS: "prøvesvar",
+                policy.Service.HEALTH_STATION: "helsestasjon", policy.Service.HOME_CARE: "hjemmetjenester"}
 
 
 def check(session: Session, actor: Actor, service: policy.Service, action: policy.Action, now: dt.datetime) -> policy.Decision:

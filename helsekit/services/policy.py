@@ -20,7 +20,8 @@ The rules, in the order they are applied (the first that denies wins):
    (§5.3); for 12–15 access is limited: no kjernejournal (§3.2), no hospital record (§5.3), no
    referrals, no test results and no access log (modelling choice: they reveal the record), and the
    child's profile is the child's own. Vaccinations stay visible to a parent until the child turns 16
-   (the Vaksiner service, fed by the immunisation register, not the kjernejournal view).
+   (the Vaksiner service, fed by the immunisation register, not the kjernejournal view). So do the child's
+   helsestasjon and school health appointments (modelling choice: the parents are invited to them).
 5. **Fullmakt scope (§3.6).** *Digitale helsetjenester* lets the holder view and act; *innsyn* only
    view. A holder never manages the giver's profile or fullmakter (§3.5: they are not visible to
    the holder).
@@ -60,6 +61,8 @@ class Service(StrEnum):
     PROFILE = "profile"
     VACCINATIONS = "vaccinations"  # Vaksiner (§4.2)
     TEST_RESULTS = "test_results"  # Prøvesvar (§4.2)
+    HEALTH_STATION = "health_station"  # helsestasjon and skolehelsetjenesten appointments (municipal, issue #9)
+    HOME_CARE = "home_care"  # hjemmetjenester: visit plan and messages (municipal, issue #9)
 
 
 class Action(StrEnum):
@@ -76,7 +79,8 @@ class Basis(StrEnum):
 
 
 #: Services that show data from a health record: every read of them lands in the subject's access log.
-RECORD_SERVICES = frozenset({Service.KJERNEJOURNAL, Service.HOSPITAL_RECORD, Service.VACCINATIONS, Service.TEST_RESULTS})
+RECORD_SERVICES = frozenset({Service.KJERNEJOURNAL, Service.HOSPITAL_RECORD, Service.VACCINATIONS, Service.TEST_RESULTS,
+                             Service.HEALTH_STATION, Service.HOME_CARE})
 #: Ungdomstilgang 13–15 (§3.4): view only.
 YOUTH_VIEW = frozenset({Service.OVERVIEW, Service.PRESCRIPTIONS, Service.MESSAGES, Service.VACCINATIONS})
 YOUTH_FROM = 13

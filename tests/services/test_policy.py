@@ -60,6 +60,7 @@ def test_no_actor_ever_gets_what_the_rules_deny(batch):
         if not other and subject.age < 16:  # §3.4: ungdomstilgang is viewing only
             assert {a for _, a in got} <= {Action.VIEW}
             assert not {p for p in got if p[0] is Service.TEST_RESULTS}  # §3.4 lists vaccines, not test results
+            assert not {p for p in got if p[0] in (Service.HEALTH_STATION, Service.HOME_CARE)}  # nor municipal services
         if subject.kj_reserved or subject.kj_block_own_web_access:  # §4.7
             assert not {p for p in got if p[0] is Service.KJERNEJOURNAL}
         if subject.age >= 16 and subject.consent_level != ConsentLevel.FULL:  # §3.5: Henvisninger needs Full
@@ -92,6 +93,7 @@ def test_a_parent_living_with_a_child_acts_for_it_until_16_with_less_from_12(age
     assert decide(f, Service.PRESCRIPTIONS, Action.VIEW).allowed
     assert decide(f, Service.VACCINATIONS, Action.VIEW).allowed  # a child's vaccines until 16 (issue #9)
     assert decide(f, Service.TEST_RESULTS, Action.VIEW).allowed == (age < 12)  # limited from 12 (modelling choice)
+    assert decide(f, Service.HEALTH_STATION, Action.VIEW).allowed  # the programme's appointments until 16 (issue #9)
 
 
 def test_the_denial_names_the_rule_and_speaks_both_languages():
@@ -107,3 +109,13 @@ def test_a_young_person_sees_own_vaccinations_from_13_and_a_parent_never_after_1
     assert decide(Facts(Person(1, young), Person(1, young)), Service.VACCINATIONS, Action.VIEW).allowed  # §3.4
     parent, child = Person(1, 45, consent_level=ConsentLevel.FULL), Person(2, older, consent_level=level)
     assert not decide(Facts(parent, child, foreldreansvar=True, a_parent_at_childs_address=True), Service.VACCINATIONS, Action.VIEW).allowed  # §3.2
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(16, 100), st.integers(18, 100), st.sampled_from(FullmaktScope.ALL))
+def test_a_fullmakt_holder_reads_home_care_and_writes_to_it_only_with_a_fullmakt_for_digital_services(giver_age, holder_age, scope):
+    giver, holder = Person(1, giver_age, consent_level=ConsentLevel.BASIS), Person(2, holder_age, consent_level=ConsentLevel.BASIS)
+    f = Facts(holder, giver, fullmakt_scope=scope)
+    assert decide(f, Service.HOME_CARE, Action.VIEW).allowed  # §3.6: every fullmakt gives innsyn
+    assert decide(f, Service.HOME_CARE, Action.ACT).allowed == (scope == FullmaktScope.DIGITAL_HEALTH_SERVICES)  # §3.6
+    assert not decide(Facts(holder, giver), Service.HOME_CARE, Action.VIEW).allowed  # §3.1: no fullmakt, no access

@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from helsekit.domain.copayments import apply_ceiling, yearly_ceilings
 from helsekit.generator import specs
-from helsekit.generator.histories import (appointments, gp_contacts, messages, prescriptions, records, referrals, test_results, travel,
-                                          vaccinations)
+from helsekit.generator.histories import (appointments, gp_contacts, health_station, home_care, messages, prescriptions, records, referrals,
+                                          test_results, travel, vaccinations)
 from helsekit.generator.histories.common import NO_STAFF, STAFF_ROLES, Block, Context, ListRelations, Payments, Staff
 from helsekit.generator.scenarios import Scenario
 from helsekit.generator.streams import Streams
@@ -30,7 +30,7 @@ __all__ = ["Block", "ListRelations", "NO_STAFF", "SOURCES", "STAFF_ROLES", "Staf
 
 #: The history sources in the order they run: each adds its tables (and egenandeler) to the block's
 #: context, and may read what the sources before it added.
-SOURCES = (gp_contacts, prescriptions, referrals, appointments, records, travel, messages, vaccinations, test_results)
+SOURCES = (gp_contacts, prescriptions, referrals, appointments, records, travel, messages, vaccinations, test_results, health_station, home_care)
 TABLES = tuple(name for source in SOURCES for name in source.TABLES) + ("copayments", "frikort")
 
 
