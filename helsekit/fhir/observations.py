@@ -3,7 +3,8 @@ appointment (``test_results``, issue #9).
 
 The test is coded in helsekit's code system ``lab-test`` (Modelling choice: the spec test_results.toml
 has a small catalogue of its own codes, no LOINC or NLK codes). The value and the reference range are
-Quantities with the unit as the spec writes it and its UCUM code. Status: kodeverk 8245 (§14.6) is kept
+Quantities with the unit as the spec writes it; the value's also carries the UCUM code (the range's
+bounds, in the same unit, only the unit: a million results, each byte counts twice, in NDJSON and Bundle). Status: kodeverk 8245 (§14.6) is kept
 whole in helsekit's extension ``result-status`` (a Coding with the name as display), and mapped to R4's
 status: 3 Endelig → final, 1 Revidert → amended, 2 Foreløpig → preliminary, 15 I prosess → registered
 (no value yet). L and H are the v3 ObservationInterpretation codes. The Appointment the sample was taken
@@ -12,12 +13,14 @@ at (``gp-<contact id>`` or ``sh-<appointment id>``) is in helsekit's extension `
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from helsekit.fhir import identifiers as ids
 from helsekit.fhir.parse import int_id, local_time, reference_id
-from helsekit.fhir.render import Col, Rendered, fragments, head, mapped, optional, ref, rendered, with_columns
+from helsekit.fhir.render import Col, Rendered, head, per_value, ref, rendered, with_columns
 
 TEST = ids.helsekit_system("lab-test")
 #: kodeverk 8245 result status → R4 ObservationStatus.
@@ -28,41 +31,54 @@ COLUMNS = ["result_id", "citizen_id", "ordered_by", "contact_id", "appointment_i
            "unit", "reference_low", "reference_high", "flag", "status", "status_name", "resulted_at"]
 
 
-def _codes(values: pa.ChunkedArray, mapping: dict[str, str], what: str) -> pa.Array:
-    """``mapping`` applied to ``values``; a value it lacks is an error (the resource would be invalid without it)."""
-    found = mapped(values, mapping)
-    missing = pc.filter(values, pc.and_(pc.is_valid(values), pc.is_null(found)))
-    if len(missing):
-        raise ValueError(f"test_results {what} {missing[0].as_py()!r} has no FHIR code in helsekit.fhir.observations")
-    return found
+def _text(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
-def _quantity(table: pa.Table, column: str, before: str) -> pa.Array:
-    """A Quantity of ``column`` in the row's unit, null where the column is."""
-    return optional(table, column, [Col(column, "raw", f'{before}{{"value":'), ',"unit":', Col("unit"),
-                                    f',"system":"{ids.UCUM}","code":', Col("ucum"), "}"])
+def _number(value: float) -> str:
+    """A value as the Quantities of the column render it (Arrow's shortest form: 5, 12.7)."""
+    return pc.cast(pa.array([value], pa.float64()), pa.string())[0].as_py()
+
+
+def _unit(unit: str) -> str:
+    """The end of the value's Quantity in ``unit``: the unit as the spec writes it and its UCUM code."""
+    if unit not in UCUM:
+        raise ValueError(f"test_results unit {unit!r} has no FHIR code in helsekit.fhir.observations.UCUM")
+    return f',"unit":{_text(unit)},"system":"{ids.UCUM}","code":{_text(UCUM[unit])}}}'
+
+
+def _coded(status: str, status_name: str, test: str, name: str) -> str:
+    """The kodeverk 8245 extension (closing the extensions), R4's status, the category and the test's code."""
+    if status not in STATUS:
+        raise ValueError(f"test_results status {status!r} has no FHIR status in helsekit.fhir.observations.STATUS")
+    return (f'{{"url":"{ids.RESULT_STATUS_EXTENSION}","valueCoding":{{"system":"{ids.RESULT_STATUS}","code":{_text(status)},'
+            f'"display":{_text(status_name)}}}}}],"status":"{STATUS[status]}"'
+            f',"category":[{{"coding":[{{"system":"{ids.OBSERVATION_CATEGORY}","code":"laboratory"}}]}}]'
+            f',"code":{{"coding":[{{"system":"{TEST}","code":{_text(test)}}}],"text":{_text(name)}}}')
+
+
+def _range(low: float | None, high: float | None, unit: str) -> str | None:
+    """The reference range's element, or None without bounds (in the value's unit, whose UCUM code the value gives)."""
+    bounds = [f'"{end}":{{"value":{_number(value)},"unit":{_text(unit)}}}' for end, value in (("low", low), ("high", high)) if value is not None]
+    return f',"referenceRange":[{{{",".join(bounds)}}}]' if bounds else None
 
 
 def export(source) -> list[Rendered]:
-    """Every test result as an Observation."""
+    """Every test result as an Observation. Codes, statuses, units and ranges are rendered once per distinct value
+    (a million results share a few dozen), which keeps the ``default`` export within its time."""
     table = source.history("test_results", COLUMNS).sort_by("result_id")
     sample = pc.if_else(pc.is_valid(table["contact_id"]), pc.binary_join_element_wise("gp-", pc.cast(table["contact_id"], pa.string()), ""),
                         pc.binary_join_element_wise("sh-", pc.cast(table["appointment_id"], pa.string()), ""))
-    table = with_columns(table, fhir_status=_codes(table["status"], STATUS, "status"), ucum=_codes(table["unit"], UCUM, "unit"), sample=sample)
-    table = with_columns(table, measured=_quantity(table, "value", ',"valueQuantity":'),
-                         range=fragments(_quantity(table, "reference_low", '"low":'), _quantity(table, "reference_high", '"high":')))
+    measured = pc.binary_join_element_wise(',"valueQuantity":{"value":', pc.cast(table["value"].combine_chunks(), pa.string()),
+                                           per_value(table, ["unit"], _unit), "")
+    table = with_columns(table, sample=sample, coded=per_value(table, ["status", "status_name", "test", "name"], _coded), measured=measured,
+                         range=per_value(table, ["reference_low", "reference_high", "unit"], _range))
     template = [
-        *head("Observation", "result_id"),
-        f',"extension":[{{"url":"{ids.RESULT_STATUS_EXTENSION}","valueCoding":{{"system":"{ids.RESULT_STATUS}","code":', Col("status"),
-        ',"display":', Col("status_name"), "}}",
-        Col("sample", "raw", f',{{"url":"{ids.SAMPLE_APPOINTMENT_EXTENSION}","valueReference":{{"reference":"Appointment/', '"}}'), "]",
-        ',"status":', Col("fhir_status"),
-        f',"category":[{{"coding":[{{"system":"{ids.OBSERVATION_CATEGORY}","code":"laboratory"}}]}}]',
-        f',"code":{{"coding":[{{"system":"{TEST}","code":', Col("test"), ',"display":', Col("name"), "}],\"text\":", Col("name"), "}",
-        ref("Patient", "citizen_id", ',"subject":'), ',"effectiveDateTime":', Col("taken_at", "instant"), Col("resulted_at", "instant", ',"issued":'),
-        ref("Organization", "organisation_id", ',"performer":[', "]"), Col("measured", "raw"),
-        Col("flag", before=f',"interpretation":[{{"coding":[{{"system":"{ids.INTERPRETATION}","code":', after="}]}]"),
-        Col("range", "raw", ',"referenceRange":[{', "}]"), "}",
+        *head("Observation", "result_id"), ',"extension":[',
+        Col("sample", "raw", f'{{"url":"{ids.SAMPLE_APPOINTMENT_EXTENSION}","valueReference":{{"reference":"Appointment/', '"}},'),
+        Col("coded", "raw"), ref("Patient", "citizen_id", ',"subject":'), ',"effectiveDateTime":', Col("taken_at", "instant"),
+        Col("resulted_at", "instant", ',"issued":'), ref("Organization", "organisation_id", ',"performer":[', "]"), Col("measured", "raw"),
+        Col("flag", before=f',"interpretation":[{{"coding":[{{"system":"{ids.INTERPRETATION}","code":', after="}]}]"), Col("range", "raw"), "}",
     ]
     return [rendered("Observation", table, "result_id", template)]
 

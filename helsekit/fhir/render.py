@@ -152,3 +152,18 @@ def with_columns(table: pa.Table, **columns) -> pa.Table:
 def mapped(values, mapping: dict[str, str]) -> pa.Array:
     """Each value's entry in ``mapping`` (null for a value it lacks)."""
     return pc.take(pa.array(list(mapping.values()), pa.string()), pc.index_in(values, value_set=pa.array(list(mapping), pa.string())))
+
+
+def per_value(table: pa.Table, columns: list[str], text_of) -> pa.Array:
+    """``text_of(*values)`` for each row's values of ``columns``, called once per distinct combination: for
+    columns with few values (codes and their names), where rendering each row would repeat the same work."""
+    keys = None  # each row's combination as one integer, from the columns' dictionary indices (null is a value of its own)
+    for column in columns:
+        encoded = pc.dictionary_encode(table[column].combine_chunks(), null_encoding="encode")
+        indices = pc.cast(encoded.indices, pa.int64())
+        keys = indices if keys is None else pc.add(pc.multiply(keys, len(encoded.dictionary)), indices)
+    distinct = pc.unique(keys)
+    firsts = table.select(columns).take(pc.index_in(distinct, value_set=keys)).to_pylist()
+    texts = pa.array([text_of(*row.values()) for row in firsts], pa.string())
+    return pc.take(texts, pc.index_in(keys, value_set=distinct))
+
