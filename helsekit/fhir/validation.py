@@ -60,6 +60,7 @@ def check_structure(resource: dict) -> None:
         model(resource, strict=True)
     except FHIRValidationError as error:
         path, reason = _first(error)
+        path = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)  # fhirclient's protocolApplied.0.x, written as helsekit's rules write it
         raise InvalidResource(resource, path or "(resource)", reason) from None
 
 

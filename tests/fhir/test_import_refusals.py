@@ -84,7 +84,7 @@ def test_valid_r4_that_is_not_a_helsekit_export_is_refused_for_a_new_database(tm
 @pytest.mark.parametrize(("kind", "change", "field"), [
     ("Immunization", lambda r: r.update(occurrenceDateTime="last spring"), "occurrenceDateTime"),
     ("Immunization", lambda r: r["vaccineCode"]["coding"][0].update(system="http://example.org/vaccines"), "vaccineCode.coding[0].system"),
-    ("Immunization", lambda r: r["protocolApplied"][0].update(doseNumberPositiveInt="first"), "protocolApplied.0.doseNumberPositiveInt"),
+    ("Immunization", lambda r: r["protocolApplied"][0].update(doseNumberPositiveInt="first"), "protocolApplied[0].doseNumberPositiveInt"),
     ("Observation", lambda r: r["valueQuantity"].update(value="high"), "valueQuantity.value"),
     ("Observation", lambda r: r["extension"][0].update(url="http://example.org/status"), "extension[0].url"),
     ("Observation", lambda r: r.pop("code"), "code"),
