@@ -11,6 +11,7 @@ from helsekit.domain.kjernejournal import CriticalInformation, OwnRegistration
 from helsekit.domain.geography import Fylke, Kommune
 from helsekit.domain.gp_changes import GpChangeRequest
 from helsekit.domain.gp_lists import GpList, GpListMembership
+from helsekit.domain.health_station import HealthStationChange
 from helsekit.domain.home_care import HomeCareMessage
 from helsekit.domain.households import Household, ParentRelation
 from helsekit.domain.inbox import PortalMessage, RenewalRequest
@@ -28,6 +29,7 @@ __all__ = [
     "CriticalInformation",
     "Fullmakt",
     "FullmaktScope",
+    "HealthStationChange",
     "HelsenorgeProfile",
     "HomeCareMessage",
     "Fylke",

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 
 from helsekit.domain.home_care import HomeCareMessage
 from helsekit.domain.proxies import Fullmakt, FullmaktScope
-from helsekit.errors import InvalidInput, NotOffered
+from helsekit.errors import DeadlinePassed, InvalidInput, NotFound, NotOffered
 from helsekit.generator import specs
 from helsekit.services import access, health_station, home_care, kjernejournal, municipal, policy
 from helsekit.services.actors import Actor
@@ -46,6 +46,20 @@ def five_year_old(data):
     kommune = data.citizens.set_index("id")["kommune_number"]
     pairs = pairs[pairs["child_id"].map(kommune).map(lambda k: _offered(k, municipal.HEALTH_STATION))]
     return int(pairs.iloc[0].parent_id), int(pairs.iloc[0].child_id)
+
+
+@pytest.fixture(scope="module")
+def planned(data):
+    """(parent, child, appointment) for a child with a planned appointment a few days or more after the reference
+    date, in a kommune that offers the health station."""
+    rows = data.health_station_appointments
+    rows = rows[rows["starts_at"] >= pd.Timestamp(data.reference_date) + pd.Timedelta(days=3)]
+    pairs = data.parental_access
+    pairs = pairs[(pairs["access"] == "full") & pairs["parent_at_childs_address"] & pairs["child_id"].isin(set(rows["citizen_id"]))]
+    kommune = data.citizens.set_index("id")["kommune_number"]
+    pair = pairs[pairs["child_id"].map(kommune).map(lambda k: _offered(k, municipal.HEALTH_STATION))].iloc[0]
+    first = rows[rows["citizen_id"] == pair.child_id].sort_values("starts_at").iloc[0]
+    return int(pair.parent_id), int(pair.child_id), first
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +157,36 @@ def test_a_message_needs_a_topic_and_a_text_of_at_most_2000_characters(db, recip
                 home_care.send_message(session, Actor(recipient), topic, body, _now(session))
             assert refused.value.field == field
         assert session.exec(select(func.count()).select_from(HomeCareMessage)).one() == 0
+
+
+def test_a_parent_moves_a_planned_appointment_to_an_offered_weekday_and_then_cancels_it(db, planned):
+    parent, child, appointment = planned
+    start = appointment["starts_at"].to_pydatetime()
+    weekdays = [start + dt.timedelta(days=d) for d in range(1, 10) if (start + dt.timedelta(days=d)).weekday() < 5]
+    offered = weekdays[:PROGRAMME["rebooking"]["alternative_weekdays"]]
+    with Session(engine_for(db)) as session:
+        now, actor = _now(session), Actor(parent, child)
+        assert health_station.alternatives(start, now) == offered
+        with pytest.raises(NotOffered) as refused:
+            health_station.move(session, actor, int(appointment["appointment_id"]), start + dt.timedelta(hours=1), now)
+        assert refused.value.field == "starts_at"
+        health_station.move(session, actor, int(appointment["appointment_id"]), offered[-1], now)
+        moved = next(a for a in health_station.view(session, actor, now).coming if a.appointment_id == appointment["appointment_id"])
+        health_station.cancel(session, actor, int(appointment["appointment_id"]), now)
+        cancelled = next(a for a in health_station.view(session, actor, now).coming if a.appointment_id == appointment["appointment_id"])
+        with pytest.raises(NotFound):  # a cancelled appointment is no longer planned
+            health_station.cancel(session, actor, int(appointment["appointment_id"]), now)
+    assert (moved.starts_at, moved.status) == (offered[-1], "planlagt")
+    assert (cancelled.starts_at, cancelled.status) == (offered[-1], "avlyst")
+
+
+def test_an_appointment_cannot_be_changed_within_the_deadline_or_once_past(db, planned):
+    parent, child, appointment = planned
+    start = appointment["starts_at"].to_pydatetime()
+    hours = PROGRAMME["rebooking"]["latest_hours_before"]
+    with Session(engine_for(db)) as session:
+        with pytest.raises(DeadlinePassed):
+            health_station.cancel(session, Actor(parent, child), int(appointment["appointment_id"]), start - dt.timedelta(hours=hours - 1))
+        with pytest.raises(NotFound):
+            health_station.cancel(session, Actor(parent, child), int(appointment["appointment_id"]), start + dt.timedelta(minutes=1))
+        health_station.cancel(session, Actor(parent, child), int(appointment["appointment_id"]), start - dt.timedelta(hours=hours))

@@ -34,7 +34,10 @@ def people(tiny_db) -> dict[str, int]:
     pairs = data.parental_access
     pairs = pairs[(pairs["access"] == "full") & pairs["child_id"].isin(set(data.health_station_appointments["citizen_id"]))]
     pairs = pairs[pairs["child_id"].map(c.set_index("id")["kommune_number"]).map(lambda k: municipal.offers(k, municipal.HEALTH_STATION))]
+    rows = data.health_station_appointments
+    coming = pairs[pairs["child_id"].isin(set(rows.loc[rows["starts_at"] >= NOW + dt.timedelta(days=2), "citizen_id"]))]
     return {
+        "coming_parent": int(coming.iloc[0].parent_id), "coming_child": int(coming.iloc[0].child_id),
         "recipient": int(able.loc[home & able["id"].isin(set(data.home_care_visits["citizen_id"])), "id"].iloc[0]),
         "outside": int(able.loc[~home & (able["age"] >= 18), "id"].iloc[0]),
         "parent": int(pairs.iloc[0].parent_id), "child": int(pairs.iloc[0].child_id),
@@ -81,3 +84,21 @@ def test_a_parent_sees_the_childs_programme_in_the_panel(work, people):
     assert panel.status.value == "" and panel.view.subject_id == people["child"]
     assert len(panel.view.past) + len(panel.view.coming) == int((appointments["citizen_id"] == people["child"]).sum())
     assert panel.content.value.count("<tr>") == len(panel.view.past) + bool(panel.view.past) + len(panel.view.coming) + bool(panel.view.coming)
+
+
+def test_a_parent_moves_and_cancels_a_planned_appointment_from_the_panel(work, people):
+    panel = HealthStationPanel(sessions(work), Actor(people["coming_parent"], people["coming_child"]), NOW)
+    assert panel.form in panel.children
+    chosen, new_start = panel.appointment.value, panel.new_time.options[-1][1]
+    panel.change(chosen, new_start)
+    assert "Timen er flyttet" in panel.change_status.value
+    assert next(a for a in panel.view.coming if a.appointment_id == chosen).starts_at == new_start
+    panel.change(chosen, None)
+    assert "Timen er avlyst" in panel.change_status.value
+    assert next(a for a in panel.view.coming if a.appointment_id == chosen).status == "avlyst"
+    assert "<td>Avlyst</td>" in panel.content.value
+
+
+def test_a_parent_without_a_planned_appointment_is_offered_no_change_form(work, people):
+    panel = HealthStationPanel(sessions(work), Actor(people["parent"], people["child"]), NOW)
+    assert (panel.form in panel.children) == any(a.status == "planlagt" for a in panel.view.coming)
