@@ -78,6 +78,8 @@ class Referral:
     pathway: str | None  # pakkeforløp for kreft (§12)
     rights: tuple[RightsText, ...]
     appointments: tuple[ReferralAppointment, ...]
+    treatment: str | None = None  # the examination or treatment referred for (treatments.toml); None in an older archive
+    treatment_name: str | None = None  # its bokmål name
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,11 @@ def _referrals(session: Session, subject_id: int, now: dt.datetime) -> list[Refe
     if statuses.empty:
         return []
     current = statuses.drop_duplicates("referral_id", keep="last").set_index("referral_id")
-    refs = histories.of(session, "referrals", subject_id, columns=_REFERRAL_COLUMNS)
+    try:
+        refs = histories.of(session, "referrals", subject_id, columns=[*_REFERRAL_COLUMNS, "treatment"])
+    except KeyError:  # an archive generated before referrals named their treatment
+        refs = histories.of(session, "referrals", subject_id, columns=_REFERRAL_COLUMNS).assign(treatment=None)
+    treatment_names = {t["id"]: t["name"] for t in specs.load("treatments")["treatment"]}
     refs = refs.assign(**{c: pd.to_datetime(refs[c]) for c in _DATES})
     refs = refs[refs["referral_id"].isin(current.index)].sort_values(["received_on", "referral_id"], ascending=False)
     visits = histories.of(session, "hospital_appointments", subject_id, columns=["appointment_id", "referral_id", "hospital_id", "start", "status"])
@@ -177,6 +183,7 @@ def _referrals(session: Session, subject_id: int, now: dt.datetime) -> list[Refe
                                 _date(r.start_of_care), _date(r.helfo_notified_on), _date(r.received_on), r.sector,
                                 _age(birth, _date(r.received_on)), now.date()),
             appointments=by_referral.get(r.referral_id, ()),
+            treatment=r.treatment, treatment_name=treatment_names.get(r.treatment),
         ))
     return items
 

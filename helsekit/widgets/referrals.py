@@ -49,6 +49,8 @@ def card(referral: referrals.Referral) -> str:
              f"<div>Henvist av {esc(referral.referrer_name or 'ukjent')}"
              f"{', ' + esc(referral.referrer_office_name) if referral.referrer_office_name else ''}, "
              f"sendt {esc(_day(referral.sent_on))}, mottatt {esc(_day(referral.received_on))}</div>"]
+    if referral.treatment_name:
+        parts.append(f'<div class="hk-referral-treatment">Gjelder: {esc(referral.treatment_name)}</div>')
     if referral.legal_deadline:
         parts.append(f"<div>Frist for å starte helsehjelp: <b>{esc(_day(referral.legal_deadline))}</b></div>")
     if referral.pathway:

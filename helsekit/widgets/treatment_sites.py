@@ -169,7 +169,7 @@ class TreatmentSiteTable(w.VBox):
             self.referral.layout.display = self.choice.layout.display = "none"
             return
         sector_names = treatment_sites.sectors()
-        self.referral.options = [(f"{r.hospital_name or 'Sykehus'}: {sector_names.get(r.sector, r.sector)}, mottatt {r.received_on:%d.%m.%Y} "
+        self.referral.options = [(f"{r.hospital_name or 'Sykehus'}: {r.treatment_name or sector_names.get(r.sector, r.sector)}, mottatt {r.received_on:%d.%m.%Y} "
                                   f"({r.status})", r.referral_id) for r in found]
         self.referral.value = found[0].referral_id if found else None  # ipywidgets 8 selects nothing by itself
         self.referral.layout.display = "flex" if found else "none"

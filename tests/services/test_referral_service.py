@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
+from helsekit.errors import InvalidInput
 from helsekit.generator import specs
 from helsekit.services import referrals
 from helsekit.services.actors import Actor
@@ -163,3 +164,38 @@ def test_the_overview_gets_the_active_referrals_only(default_db, data, refs):
 def test_every_rights_text_names_its_domain_facts_source():
     for key, text in specs.load("referral_rights")["texts"].items():
         assert text["source"].startswith("domain-facts §"), key
+
+
+def test_each_shown_referral_names_the_treatment_the_archive_gives_it_in_bokmal(default_db, data):
+    names = {t["id"]: t["name"] for t in specs.load("treatments")["treatment"]}
+    subject = int(data.referrals["citizen_id"].iloc[len(data.referrals) // 2])
+    with Session(engine_for(default_db)) as session:
+        seen = referrals.view(session, Actor(subject), _noon(data.reference_date))
+    archive = data.referrals.set_index("referral_id")["treatment"]
+    shown = seen.active + seen.closed
+    assert shown
+    for r in shown:
+        assert r.treatment == archive[r.referral_id] and r.treatment_name == names[r.treatment]
+
+
+def test_an_archive_from_before_referrals_named_their_treatment_still_shows_the_referrals(tiny_db, tmp_path):
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from helsekit.storage import archive
+
+    db = tmp_path / "helsekit.db"
+    shutil.copy(tiny_db, db)
+    shutil.copytree(archive.archive_path(tiny_db), archive.archive_path(str(db)))
+    for part in (archive.archive_path(str(db)) / "referrals").glob("part-*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(["treatment"]), part)
+    shown = []
+    with Session(engine_for(str(db))) as session:
+        for subject in sorted(set(pq.read_table(archive.archive_path(tiny_db) / "referrals", columns=["citizen_id"])["citizen_id"].to_pylist())):
+            try:
+                seen = referrals.view(session, Actor(subject), _noon(dt.date(2025, 1, 1)))
+            except (AccessDenied, InvalidInput):  # a child, a consent level below Full tilgang (§3.5), or died
+                continue
+            shown += seen.active + seen.closed
+    assert shown and all(r.treatment is None and r.treatment_name is None for r in shown)

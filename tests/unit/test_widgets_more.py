@@ -151,6 +151,7 @@ def test_the_referral_tabs_show_each_referrals_timeline_and_rights_text(tiny_db,
     assert f"hk-referral-{first.referral_id}" in panel.active.value
     assert all(change.status in panel.active.value for change in first.history)
     assert panel.active.value.count("hk-status-current") == len(view.active)
+    assert first.treatment_name and f"Gjelder: {first.treatment_name}" in panel.active.value
     assert all(text.text_nb.split(".")[0] in panel.active.value for text in first.rights)
     assert all(f"hk-referral-{r.referral_id}" in panel.closed.value for r in view.closed)
     assert panel.tabs.selected_index == 0
