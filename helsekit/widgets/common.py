@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from helsekit.errors import HelsekitError
 from helsekit.services import access
+from helsekit.services.actors import Actor
 from helsekit.storage.database import engine_for
 
 SessionFactory = Callable[[], Session]
@@ -77,3 +78,33 @@ def html(css: str, value: str = "") -> w.HTML:
     box = w.HTML(value)
     box.add_class(css)
     return box
+
+
+class RecordPanel(w.VBox):
+    """A titled panel that reads one record service for the actor it is shown and draws the answer.
+
+    A subclass sets ``css`` and ``title``, ``service`` (a staticmethod ``(session, actor, now)`` of helsekit.services)
+    and ``render`` (the service's answer as escaped HTML)."""
+
+    css, title = "", ""
+
+    def __init__(self, db: SessionFactory | str, actor: Actor | None = None, now: dt.datetime | None = None) -> None:
+        super().__init__()
+        self.add_class(self.css)
+        self.sessions = session_factory(db)
+        self.now = now_of(self.sessions, now)
+        self.status = html(f"{self.css}-status")
+        self.content = html(f"{self.css}-content")
+        self.children = [html(f"{self.css}-title", f"<h3>{esc(self.title)}</h3>"), self.status, self.content]
+        self.actor: Actor | None = None
+        self.view = None
+        if actor is not None:
+            self.show(actor)
+
+    def show(self, actor: Actor) -> None:
+        """Read the subject's records for ``actor`` (a logged read) and show them, or the refusal."""
+        self.actor = actor
+        self.status.value, self.content.value = "", ""
+        self.view = call(self.sessions, self.status, self.service, actor, self.now)
+        if self.view is not None:
+            self.content.value = self.render(self.view)

@@ -11,8 +11,7 @@ import ipywidgets as w
 
 from helsekit.services import health_station
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, call, esc, html, note, when
-from helsekit.widgets.vaccinations import _RecordPanel
+from helsekit.widgets.common import RecordPanel, SessionFactory, call, esc, html, note, when
 
 PROGRAMME_NB = {"helsestasjon": "Helsestasjon", "skolehelsetjenesten": "Skolehelsetjenesten"}
 STATUS_NB = {"gjennomført": "Gjennomført", "ikke_møtt": "Ikke møtt", "planlagt": "Planlagt", "avlyst": "Avlyst"}
@@ -37,7 +36,7 @@ def render(found: health_station.HealthStationView) -> str:
     return f"<h4>Kommende timer</h4>{coming}<h4>Tidligere timer</h4>{past}"
 
 
-class HealthStationPanel(_RecordPanel):
+class HealthStationPanel(RecordPanel):
     """Helsestasjon og skolehelsetjeneste for the subject the actor acts for."""
 
     css, title = "hk-health-station", "Helsestasjon og skolehelsetjeneste"

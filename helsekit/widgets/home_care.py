@@ -10,8 +10,7 @@ import ipywidgets as w
 
 from helsekit.services import home_care
 from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, call, esc, html, note, when
-from helsekit.widgets.vaccinations import _RecordPanel
+from helsekit.widgets.common import RecordPanel, SessionFactory, call, esc, html, note, when
 
 WEEKDAYS_NB = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
 SENDER_NB = {"hjemmetjenesten": "Hjemmetjenesten", "innbygger": "Deg"}
@@ -40,7 +39,7 @@ def message_list(messages: list[home_care.Message]) -> str:
     return f'<ul class="hk-home-care-messages">{items}</ul>'
 
 
-class HomeCarePanel(_RecordPanel):
+class HomeCarePanel(RecordPanel):
     """Hjemmetjenester: the plan (``.hk-home-care-visits``), the messages and a form to write (``.hk-home-care-send``)."""
 
     css, title = "hk-home-care", "Hjemmetjenester"

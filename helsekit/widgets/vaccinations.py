@@ -4,13 +4,8 @@ is a read of record data that lands in the subject's log of use (services.vaccin
 
 from __future__ import annotations
 
-import datetime as dt
-
-import ipywidgets as w
-
 from helsekit.services import test_results, vaccinations
-from helsekit.services.actors import Actor
-from helsekit.widgets.common import SessionFactory, call, esc, html, note, now_of, session_factory, when
+from helsekit.widgets.common import RecordPanel, esc, note, when
 
 SETTING_NB = {"helsestasjon": "Helsestasjon", "skolehelsetjenesten": "Skolehelsetjenesten", "fastlege": "Fastlegekontor"}
 REASON_NB = {"age_65_or_over": "du er 65 år eller eldre", "risk_group": "du er i en risikogruppe"}
@@ -61,34 +56,7 @@ def result_table(found: test_results.TestResultsView, shown: int = RESULTS_SHOWN
     return f'<table class="hk-result-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-class _RecordPanel(w.VBox):
-    """A titled panel that reads one record service for the actor it is shown and draws the answer."""
-
-    css, title = "", ""
-
-    def __init__(self, db: SessionFactory | str, actor: Actor | None = None, now: dt.datetime | None = None) -> None:
-        super().__init__()
-        self.add_class(self.css)
-        self.sessions = session_factory(db)
-        self.now = now_of(self.sessions, now)
-        self.status = html(f"{self.css}-status")
-        self.content = html(f"{self.css}-content")
-        self.children = [html(f"{self.css}-title", f"<h3>{esc(self.title)}</h3>"), self.status, self.content]
-        self.actor: Actor | None = None
-        self.view = None
-        if actor is not None:
-            self.show(actor)
-
-    def show(self, actor: Actor) -> None:
-        """Read the subject's records for ``actor`` (a logged read) and show them, or the refusal."""
-        self.actor = actor
-        self.status.value, self.content.value = "", ""
-        self.view = call(self.sessions, self.status, self.service, actor, self.now)
-        if self.view is not None:
-            self.content.value = self.render(self.view)
-
-
-class VaccinationsPanel(_RecordPanel):
+class VaccinationsPanel(RecordPanel):
     """Vaksiner: the influenza reminder (``.hk-flu-reminder``) and the table of doses."""
 
     css, title = "hk-vaccinations", "Vaksiner"
@@ -101,7 +69,7 @@ class VaccinationsPanel(_RecordPanel):
         return box + vaccination_table(found)
 
 
-class TestResultsPanel(_RecordPanel):
+class TestResultsPanel(RecordPanel):
     """Prøvesvar: the newest test results with their reference ranges."""
 
     __test__ = False
