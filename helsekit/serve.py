@@ -26,11 +26,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from helsekit import SYNTHETIC_DATA_LABEL, config, pilots
-from helsekit.domain.organisations import Organisation
 from helsekit.errors import DatabaseError
+from helsekit.services import roster
 from helsekit.storage.database import add_missing_tables, engine_for, is_url
 
 PUBLISHED_DIR = config.REPORTS_DIR / "output" / "published"
@@ -96,17 +96,8 @@ def _check_database(db: str) -> None:
 
 
 def pilot_sites(session: Session, pilot: pilots.Pilot) -> list[tuple[int, str]]:
-    """The treatment sites (id, name) where ``pilot`` is enabled, by id: its explicit ids and its selector."""
-    found: dict[int, str] = {}
-    if pilot.site_ids:
-        rows = session.exec(select(Organisation.id, Organisation.name).where(Organisation.id.in_(pilot.site_ids))).all()
-        found.update(rows)
-    if pilot.site_kind:
-        query = select(Organisation.id, Organisation.name).where(Organisation.kind == pilot.site_kind)
-        if pilot.site_kommuner:
-            query = query.where(Organisation.kommune_number.in_(pilot.site_kommuner))
-        found.update(session.exec(query).all())
-    return sorted(found.items())
+    """The treatment sites (id, name) where ``pilot`` is enabled, by id: the pilot's own rule, as the services apply it."""
+    return [(site.id, site.name) for site in roster.pilot_sites(session, pilot)]
 
 
 def gallery_html(published: Published, base_url: str = "/") -> str:
